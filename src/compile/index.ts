@@ -1,0 +1,28 @@
+import type { Fleet } from '../model/index.js';
+import type { EmittedObject } from './emitted.js';
+import { lowerInbound } from './inbound/index.js';
+import { lowerGateway } from './ingress.js';
+import { planFleet, type FleetPlan } from './plan.js';
+import { lowerRoute } from './route.js';
+import { lowerRuntimeGrant } from './runtime-grant.js';
+import { lowerWorkload } from './workload.js';
+
+export * from './emitted.js';
+export * from './plan.js';
+export { knownJwksUri } from './jwks.js';
+
+export interface CompileResult {
+  readonly plan: FleetPlan;
+  readonly objects: readonly EmittedObject[];
+}
+
+/** Pure lowering of a validated fleet: model -> plan -> L1 objects, in a stable order. */
+export function compileFleet(fleet: Fleet): CompileResult {
+  const plan = planFleet(fleet);
+  const objects: EmittedObject[] = [
+    ...plan.gateways.flatMap((g) => lowerGateway(fleet, g)),
+    ...plan.agents.flatMap((a) => [lowerWorkload(fleet, a), ...(a.exposed ? [lowerRoute(fleet, a), ...lowerInbound(fleet, a)] : [])]),
+    ...lowerRuntimeGrant(fleet, plan),
+  ];
+  return { plan, objects };
+}

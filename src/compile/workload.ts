@@ -1,0 +1,23 @@
+import type { Fleet } from '../model/index.js';
+import type { EmittedObject } from './emitted.js';
+import { agentLabels } from './meta.js';
+import type { AgentPlan } from './plan.js';
+
+export function lowerWorkload(fleet: Fleet, plan: AgentPlan): EmittedObject {
+  const a = plan.agent;
+  return {
+    owner: { kind: 'agent', index: plan.index },
+    id: 'workload',
+    kind: 'Workload',
+    props: {
+      name: a.name,
+      namespace: a.namespace,
+      labels: agentLabels(fleet, a),
+      image: a.image,
+      port: a.port,
+      replicas: a.replicas,
+      resources: a.resources,
+      env: Object.fromEntries(Object.entries(a.env).sort(([x], [y]) => x.localeCompare(y))),
+    },
+  };
+}

@@ -1,0 +1,90 @@
+import type { Duration } from 'cdk8s';
+import { Construct } from 'constructs';
+import type { AgentInput } from '../model/index.js';
+import type { Auth, AuthorizationHeader } from './auth.js';
+import type { IngressGateway } from './ingress-gateway.js';
+
+export interface AgentProps {
+  /** Agent name: its Deployment, Service, ServiceAccount, HTTPRoute and policies are named after it. @default - the construct id */
+  readonly name?: string;
+  readonly namespace: string;
+  /** Container image, pinned by tag or digest. */
+  readonly image: string;
+  /** Port the agent listens on. @default 8080 */
+  readonly port?: number;
+  /** @default 2 */
+  readonly replicas?: number;
+  /** @default - cpu 250m/1, memory 256Mi/512Mi (request/limit) */
+  readonly resources?: {
+    readonly cpu: { readonly request: string; readonly limit: string };
+    readonly memory: { readonly request: string; readonly limit: string };
+  };
+  /** Plain environment variables. Never secrets: synth fails on a value that looks like one. @default {} */
+  readonly env?: Record<string, string>;
+  /** Request timeout of the agent; the route and every proxy timeout in front honour it. @default Duration.seconds(100) */
+  readonly timeout?: Duration;
+  /** Ordered chain of accepted credentials; the first to accept wins. @default - none: the agent is not exposed */
+  readonly auth?: Auth[];
+  /** What happens to the caller's Authorization header. @default AuthorizationHeader.strip() */
+  readonly authorizationHeader?: AuthorizationHeader;
+}
+
+export interface ExposeOptions {
+  /** Hostnames the route matches. @default - the listeners' hostnames */
+  readonly hostnames?: string[];
+  /** @default "/" */
+  readonly pathPrefix?: string;
+  /** Listener names to attach to. @default - every HTTPS listener (every listener if none is HTTPS) */
+  readonly listeners?: string[];
+}
+
+/** An AI agent: its workload, and, once exposed with auth, its route and the policy that guards it. */
+export class Agent extends Construct {
+  readonly name: string;
+  readonly namespace: string;
+  private readonly auth: Auth[];
+  private expose?: { gateway: IngressGateway; options: ExposeOptions };
+
+  constructor(scope: Construct, id: string, private readonly props: AgentProps) {
+    super(scope, id);
+    this.name = props.name ?? id;
+    this.namespace = props.namespace;
+    this.auth = [...(props.auth ?? [])];
+  }
+
+  /** Appends methods to the auth chain. */
+  addAuth(...methods: Auth[]): void {
+    this.auth.push(...methods);
+  }
+
+  /** Routes the gateway to this agent. Without auth the route is still not emitted (secure default). */
+  exposeVia(gateway: IngressGateway, options: ExposeOptions = {}): void {
+    if (this.expose) throw new Error(`agent ${this.node.path} is already exposed via ${this.expose.gateway.node.path}; an agent has one ingress gateway`);
+    this.expose = { gateway, options };
+  }
+
+  /** The model input this construct contributes to its fleet. @internal */
+  _toModel(): AgentInput {
+    const p = this.props;
+    return {
+      name: this.name,
+      namespace: this.namespace,
+      image: p.image,
+      ...(p.port !== undefined && { port: p.port }),
+      ...(p.replicas !== undefined && { replicas: p.replicas }),
+      ...(p.resources !== undefined && { resources: p.resources }),
+      ...(p.env !== undefined && { env: p.env }),
+      ...(p.timeout !== undefined && { timeoutSeconds: p.timeout.toSeconds() }),
+      ...(this.expose && {
+        expose: {
+          gateway: `${this.expose.gateway.namespace}/${this.expose.gateway.name}`,
+          ...(this.expose.options.hostnames && { hostnames: this.expose.options.hostnames }),
+          ...(this.expose.options.pathPrefix && { pathPrefix: this.expose.options.pathPrefix }),
+          ...(this.expose.options.listeners && { listeners: this.expose.options.listeners }),
+        },
+      }),
+      auth: this.auth.map((a) => a.method),
+      ...(p.authorizationHeader && { authorizationHeader: p.authorizationHeader.mode }),
+    };
+  }
+}

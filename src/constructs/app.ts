@@ -1,0 +1,55 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App, Yaml, type AppProps } from 'cdk8s';
+import { DiagnosticsError, formatDiagnostic, hasErrors, type Diagnostic } from '../validate/index.js';
+import { Fleet } from './fleet.js';
+
+export interface PortcullisAppProps extends AppProps {
+  /** Receives every diagnostic of every fleet before anything is written. @default - printed to stderr, one per line */
+  readonly report?: (diagnostics: readonly Diagnostic[]) => void;
+}
+
+/**
+ * A cdk8s App that lowers its fleets before writing, fails once with every problem, cleans its output
+ * directory (cdk8s never deletes stale files), and writes one file per object:
+ * `<outdir>/<fleet>/<namespace>/<kind>.<name>.yaml`, stable across runs and machines.
+ */
+export class PortcullisApp extends App {
+  private readonly report: (diagnostics: readonly Diagnostic[]) => void;
+
+  constructor(props: PortcullisAppProps = {}) {
+    super(props);
+    this.report = props.report ?? ((ds) => ds.forEach((d) => process.stderr.write(`${formatDiagnostic(d)}\n`)));
+  }
+
+  /** Lowers every fleet and returns all diagnostics, without writing anything. */
+  lower(): Diagnostic[] {
+    return this.node.findAll().filter((c): c is Fleet => c instanceof Fleet).flatMap((f) => [...f.lower().diagnostics]);
+  }
+
+  /** Lowers, reports, and writes the manifests; throws DiagnosticsError (nothing written) on any error. */
+  override synth(): void {
+    const diagnostics = this.lower();
+    if (diagnostics.length > 0) this.report(diagnostics);
+    if (hasErrors(diagnostics)) throw new DiagnosticsError(diagnostics);
+    const files = this.render();
+    rmSync(this.outdir, { recursive: true, force: true });
+    for (const [file, text] of files) {
+      mkdirSync(join(this.outdir, file, '..'), { recursive: true });
+      writeFileSync(join(this.outdir, file), text);
+    }
+  }
+
+  /** The output files, path -> YAML text, in a stable order. */
+  render(): Map<string, string> {
+    const files = new Map<string, string>();
+    for (const chart of this.charts) {
+      for (const obj of chart.toJson() as { kind: string; metadata: { name: string; namespace?: string } }[]) {
+        const file = join(chart.node.id, obj.metadata.namespace ?? '_cluster', `${obj.kind.toLowerCase()}.${obj.metadata.name}.yaml`);
+        if (files.has(file)) throw new Error(`internal: two objects render to ${file}`);
+        files.set(file, Yaml.stringify(obj));
+      }
+    }
+    return files;
+  }
+}

@@ -1,0 +1,121 @@
+import { Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import { compileFleet, type EmittedObject, type FleetPlan } from '../compile/index.js';
+import { API_VERSION, type Acknowledgement, type RuntimeRef } from '../model/index.js';
+import { checkFleet, formatDiagnostic, hasErrors, type Diagnostic, type FleetSource } from '../validate/index.js';
+import { Agent } from './agent.js';
+import { IngressGateway } from './ingress-gateway.js';
+import { materialize } from './materialize.js';
+
+export interface FleetProps {
+  /** Fleet name, used in the part-of label. @default - the construct id */
+  readonly name?: string;
+  /** Where the portcullis runtime runs, for agents whose auth needs it. @default - portcullis-runtime in portcullis-system, port 9002 */
+  readonly runtime?: Partial<RuntimeRef>;
+  /** Warnings accepted on purpose. @default [] */
+  readonly acknowledge?: Acknowledgement[];
+}
+
+/** The outcome of lowering a fleet. */
+export interface FleetResult {
+  /** Errors and unacknowledged warnings; nothing is emitted when there is an error. */
+  readonly diagnostics: readonly Diagnostic[];
+  readonly acknowledged: readonly Diagnostic[];
+  readonly plan?: FleetPlan;
+}
+
+/** A fleet given as a whole model (the YAML front end) instead of child constructs. */
+export interface FleetInputSource {
+  readonly input: unknown;
+  readonly locate?: FleetSource['locate'];
+}
+
+/**
+ * The root of a portcullis app: a chart whose IngressGateway and Agent children are lowered together,
+ * because each depends on the others (gateway timeouts on its agents, allowed namespaces, the runtime).
+ * Lowering happens once, at synth (or on `lower()`), so constructs added after one another all count.
+ */
+export class Fleet extends Chart {
+  /** Builds a fleet from a whole model (e.g. parsed YAML); entity construct ids are the entity names. */
+  static fromInput(scope: Construct, id: string, source: FleetInputSource): Fleet {
+    const fleet = new Fleet(scope, id);
+    fleet.source = source;
+    return fleet;
+  }
+
+  readonly fleetName: string;
+  private readonly acknowledgements: Acknowledgement[];
+  private result?: FleetResult;
+
+  private source?: FleetInputSource;
+
+  constructor(scope: Construct, id: string, private readonly props: FleetProps = {}) {
+    super(scope, id, { disableResourceNameHashes: true });
+    this.fleetName = props.name ?? id;
+    this.acknowledgements = [...(props.acknowledge ?? [])];
+    // plain `App.synth()` validates before rendering: lower there, and fail with every error at once
+    this.node.addValidation({ validate: () => this.lower().diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic) });
+  }
+
+  /** Accepts a warning on purpose, everywhere or under one construct path. */
+  acknowledge(code: string, reason: string, path?: string): void {
+    this.acknowledgements.push({ code, reason, ...(path !== undefined && { path }) });
+  }
+
+  /** Validates, compiles and materializes the fleet once; later calls return the same result. */
+  lower(): FleetResult {
+    if (this.result) return this.result;
+    const { input, source, scopes } = this.source ? this.fromSource(this.source) : this.fromChildren();
+    const checked = checkFleet(input, source);
+    let plan: FleetPlan | undefined;
+    if (checked.fleet && !hasErrors(checked.diagnostics)) {
+      const compiled = compileFleet(checked.fleet);
+      plan = compiled.plan;
+      materialize(compiled.objects, (o: EmittedObject) => (o.owner.kind === 'fleet' ? this : scopes[o.owner.kind][o.owner.index]!));
+    }
+    this.result = { diagnostics: checked.diagnostics, acknowledged: checked.acknowledged, ...(plan && { plan }) };
+    return this.result;
+  }
+
+  private fromChildren() {
+    const gateways = this.node.findAll().filter((c): c is IngressGateway => c instanceof IngressGateway);
+    const agents = this.node.findAll().filter((c): c is Agent => c instanceof Agent);
+    const input = {
+      apiVersion: API_VERSION,
+      kind: 'Fleet',
+      name: this.fleetName,
+      ...(this.props.runtime && { runtime: this.props.runtime }),
+      gateways: gateways.map((g) => g._toModel()),
+      agents: agents.map((a) => a._toModel()),
+      acknowledge: this.acknowledgements,
+    };
+    const source: FleetSource = { fleetPath: this.node.path, gatewayPaths: gateways.map((g) => g.node.path), agentPaths: agents.map((a) => a.node.path) };
+    return { input, source, scopes: { gateway: gateways as Construct[], agent: agents as Construct[] } };
+  }
+
+  private fromSource(s: FleetInputSource) {
+    const raw = (typeof s.input === 'object' && s.input !== null ? s.input : {}) as Record<string, unknown>;
+    const scopesFor = (list: unknown) => {
+      const taken = new Set<string>();
+      return (Array.isArray(list) ? list : []).map((item, i) => {
+        const name = (item as { name?: unknown })?.name;
+        const namespace = (item as { namespace?: unknown })?.namespace;
+        const wanted = [name, `${String(name)}.${String(namespace)}`, `${String(name)}.${i}`].find(
+          (c): c is string => typeof c === 'string' && c.length > 0 && !c.includes('/') && !taken.has(c),
+        );
+        const id = wanted ?? `#${i}`;
+        taken.add(id);
+        return new Construct(this, id);
+      });
+    };
+    const gateways = scopesFor(raw.gateways);
+    const agents = scopesFor(raw.agents);
+    const source: FleetSource = {
+      fleetPath: this.node.path,
+      gatewayPaths: gateways.map((g) => g.node.path),
+      agentPaths: agents.map((a) => a.node.path),
+      ...(s.locate && { locate: s.locate }),
+    };
+    return { input: s.input, source, scopes: { gateway: gateways, agent: agents } };
+  }
+}

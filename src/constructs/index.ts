@@ -1,0 +1,6 @@
+export * from './auth.js';
+export * from './listener.js';
+export * from './ingress-gateway.js';
+export * from './agent.js';
+export * from './fleet.js';
+export * from './app.js';

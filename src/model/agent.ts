@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { AuthMethod, AuthorizationHeader } from './auth.js';
+
+const cpu = z.string().regex(/^(\d+m|\d+(\.\d{1,3})?)$/, 'must be a CPU quantity such as 250m or 1.5').describe('CPU, e.g. 250m or 1.');
+const memory = z.string().regex(/^\d+(Ki|Mi|Gi|Ti)$/, 'must be a memory quantity such as 512Mi or 1Gi').describe('Memory, e.g. 512Mi.');
+
+export const Agent = z
+  .object({
+    name: z.string(),
+    namespace: z.string(),
+    image: z.string().describe('Container image, pinned by tag or digest.'),
+    port: z.number().int().min(1).max(65535).default(8080),
+    replicas: z.number().int().min(0).default(2),
+    resources: z
+      .object({
+        cpu: z.object({ request: cpu, limit: cpu }).strict(),
+        memory: z.object({ request: memory, limit: memory }).strict(),
+      })
+      .strict()
+      .default({ cpu: { request: '250m', limit: '1' }, memory: { request: '256Mi', limit: '512Mi' } }),
+    env: z.record(z.string(), z.string()).default({}).describe('Plain environment variables. Never secrets.'),
+    timeoutSeconds: z.number().int().positive().max(86_400).default(100).describe('Request timeout of the agent.'),
+    expose: z
+      .object({
+        gateway: z.string().describe('Ingress gateway as name or namespace/name.'),
+        hostnames: z.array(z.string()).default([]),
+        pathPrefix: z.string().default('/'),
+        listeners: z
+          .array(z.string())
+          .optional()
+          .describe('Listener names to attach to. Default: every HTTPS listener, or every listener if none is HTTPS.'),
+      })
+      .strict()
+      .optional()
+      .describe('Where the agent is reachable. Without auth it is not exposed whatever this says.'),
+    auth: z.array(AuthMethod).default([]).describe('Ordered chain of accepted credentials; the first to accept wins.'),
+    authorizationHeader: AuthorizationHeader,
+  })
+  .strict();
+export type Agent = z.infer<typeof Agent>;
+export type AgentInput = z.input<typeof Agent>;

@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import { Agent } from './agent.js';
+import { IngressGateway } from './gateway.js';
+
+export const API_VERSION = 'portcullis.dev/v1alpha1';
+
+export const RuntimeRef = z
+  .object({
+    name: z.string().default('portcullis-runtime'),
+    namespace: z.string().default('portcullis-system'),
+    port: z.number().int().min(1).max(65535).default(9002),
+  })
+  .strict();
+export type RuntimeRef = z.infer<typeof RuntimeRef>;
+
+export const Acknowledgement = z
+  .object({
+    code: z.string().regex(/^PC\d{3}$/),
+    path: z.string().optional().describe('Construct path (or prefix) the acknowledgement is limited to. Default: everywhere.'),
+    reason: z.string().min(1).describe('Why this warning is acceptable here.'),
+  })
+  .strict();
+export type Acknowledgement = z.infer<typeof Acknowledgement>;
+
+export const Fleet = z
+  .object({
+    apiVersion: z.literal(API_VERSION),
+    kind: z.literal('Fleet'),
+    name: z.string(),
+    runtime: RuntimeRef.default({ name: 'portcullis-runtime', namespace: 'portcullis-system', port: 9002 }).describe(
+      'Where the portcullis ext_proc runtime runs, for the agents whose auth needs it.',
+    ),
+    gateways: z.array(IngressGateway).default([]),
+    agents: z.array(Agent).default([]),
+    acknowledge: z.array(Acknowledgement).default([]).describe('Warnings accepted on purpose, by code.'),
+  })
+  .strict();
+export type Fleet = z.infer<typeof Fleet>;
+export type FleetInput = z.input<typeof Fleet>;

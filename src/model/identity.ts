@@ -1,0 +1,32 @@
+import { z } from 'zod';
+
+/**
+ * The canonical identity headers a gateway sets on every request it lets through. Configured once per
+ * gateway and used by every auth path, so quotas and metering see one identity whatever the credential.
+ */
+export const IdentityHeaders = z
+  .object({
+    userId: z.string().default('x-user-id').describe('Header carrying the verified caller id (JWT sub, API key client id, ...).'),
+    tenantId: z.string().default('x-tenant-id').describe('Header carrying the verified tenant id.'),
+    roles: z.string().default('x-user-roles').describe('Header carrying the verified roles, comma-joined.'),
+    email: z.string().default('x-user-email').describe('Header carrying the verified email address.'),
+    claimPrefix: z
+      .string()
+      .default('x-claim-')
+      .describe('Prefix of the headers that carry extra mapped claims: x-claim-<name>.'),
+  })
+  .strict();
+export type IdentityHeaders = z.infer<typeof IdentityHeaders>;
+export type IdentityField = 'userId' | 'tenantId' | 'roles' | 'email';
+export const IDENTITY_FIELDS: readonly IdentityField[] = ['userId', 'tenantId', 'roles', 'email'];
+
+/** A per-method override of some identity header names (a legacy agent that reads x-client-id, say). */
+export const IdentityHeadersOverride = z
+  .object({
+    userId: z.string().optional(),
+    tenantId: z.string().optional(),
+    roles: z.string().optional(),
+    email: z.string().optional(),
+  })
+  .strict();
+export type IdentityHeadersOverride = z.infer<typeof IdentityHeadersOverride>;

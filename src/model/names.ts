@@ -1,0 +1,22 @@
+/** Kubernetes and HTTP name grammars, shared by the model's rules and the compiler. */
+
+/** RFC 1123 label, as Kubernetes checks namespaces, Services and most names. */
+export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+export const DNS_LABEL_MAX = 63;
+
+/** RFC 1123 subdomain, optionally with a leading `*.` wildcard as Gateway API hostnames allow. */
+export const HOSTNAME = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** An HTTP header name (RFC 7230 token), lowercase as HTTP/2 requires on the wire. */
+export const HEADER_NAME = /^[a-z0-9!#$%&'*+\-.^_`|~]+$/;
+
+/** Kubernetes environment variable name (C identifier, as kubelet requires for portability). */
+export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export function isDnsLabel(value: string): boolean {
+  return value.length <= DNS_LABEL_MAX && DNS_LABEL.test(value);
+}
+
+export function isHostname(value: string): boolean {
+  return value.length <= 253 && HOSTNAME.test(value);
+}

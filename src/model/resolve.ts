@@ -1,0 +1,80 @@
+import type { AuthMethod } from './auth.js';
+import type { Agent } from './agent.js';
+import type { Fleet } from './fleet.js';
+import type { IngressGateway } from './gateway.js';
+import { IDENTITY_FIELDS, type IdentityField, type IdentityHeaders } from './identity.js';
+
+/** Pure look-ups over a parsed fleet, shared by the semantic rules and the compiler. */
+
+export function gatewayKey(g: { namespace: string; name: string }): string {
+  return `${g.namespace}/${g.name}`;
+}
+
+/**
+ * Resolves an agent's `expose.gateway` reference: `namespace/name`, or a bare name when it is unique.
+ * Returns undefined when the reference matches no gateway or is ambiguous.
+ */
+export function resolveGateway(fleet: Fleet, ref: string): { gateway: IngressGateway; index: number } | undefined {
+  const matches = fleet.gateways
+    .map((gateway, index) => ({ gateway, index }))
+    .filter(({ gateway }) => (ref.includes('/') ? gatewayKey(gateway) === ref : gateway.name === ref));
+  return matches.length === 1 ? matches[0] : undefined;
+}
+
+/** The gateway an agent is exposed on, if it asks to be and the reference resolves. */
+export function agentGateway(fleet: Fleet, agent: Agent): IngressGateway | undefined {
+  return agent.expose ? resolveGateway(fleet, agent.expose.gateway)?.gateway : undefined;
+}
+
+/** Identity fields a method sets when it accepts a request. */
+export function identityFieldsSet(method: AuthMethod): IdentityField[] {
+  switch (method.type) {
+    case 'oidc':
+      return IDENTITY_FIELDS.filter((f) => f === 'userId' || method.claims[f] !== undefined);
+    case 'apiKey':
+      return method.hashed ? ['userId', 'tenantId', 'roles'] : ['userId'];
+    case 'bearer':
+      return ['userId'];
+    case 'edgeTrust':
+      return IDENTITY_FIELDS.filter((f) => method.headers[f] !== undefined);
+    case 'mtls':
+      return method.identity === 'none' ? [] : ['userId'];
+  }
+}
+
+/** The header names a method writes the identity into: the gateway's, overridden per method. */
+export function effectiveIdentityHeaders(gateway: IdentityHeaders, method: AuthMethod): Record<IdentityField, string> {
+  const o = method.identityHeaders ?? {};
+  return {
+    userId: o.userId ?? gateway.userId,
+    tenantId: o.tenantId ?? gateway.tenantId,
+    roles: o.roles ?? gateway.roles,
+    email: o.email ?? gateway.email,
+  };
+}
+
+/** The default identity headers when an agent is not exposed on any gateway. */
+export const DEFAULT_IDENTITY_HEADERS: IdentityHeaders = {
+  userId: 'x-user-id',
+  tenantId: 'x-tenant-id',
+  roles: 'x-user-roles',
+  email: 'x-user-email',
+  claimPrefix: 'x-claim-',
+};
+
+/** Claims that are arrays in the tokens of every major IdP; Envoy's jwt filter cannot map them. */
+export const WELL_KNOWN_ARRAY_CLAIMS: readonly string[] = ['roles', 'groups', 'amr', 'aud', 'scp', 'permissions', 'entitlements', 'wids'];
+
+/** Every claim an OIDC method maps to a header, with the header field it feeds. */
+export function mappedClaims(method: Extract<AuthMethod, { type: 'oidc' }>, identity: IdentityHeaders): { claim: string; header: string; field: string }[] {
+  const headers = effectiveIdentityHeaders(identity, method);
+  const out: { claim: string; header: string; field: string }[] = [];
+  for (const f of IDENTITY_FIELDS) {
+    const claim = method.claims[f];
+    if (claim !== undefined) out.push({ claim, header: headers[f], field: `claims.${f}` });
+  }
+  for (const [key, claim] of Object.entries(method.claims.extra).sort(([a], [b]) => a.localeCompare(b))) {
+    out.push({ claim, header: `${identity.claimPrefix}${key}`, field: `claims.extra.${key}` });
+  }
+  return out;
+}

@@ -1,0 +1,23 @@
+import type { Rule } from '../rule.js';
+import { agentRef } from '../rule.js';
+import { forEachMethod } from './each.js';
+
+export const apiKeyAuthorization: Rule = {
+  code: 'PC005',
+  severity: 'error',
+  title: 'native API keys read from the Authorization header',
+  check(fleet) {
+    return forEachMethod(fleet, 'apiKey', (m, field, agentIndex) =>
+      m.hashed || m.header.toLowerCase() !== 'authorization'
+        ? []
+        : [
+            {
+              entity: agentRef(agentIndex),
+              field: `${field}.header`,
+              message: `Envoy's api_key_auth compares the whole header literally, so every stored key would need the "Bearer " prefix, got "${m.header}"`,
+              hint: 'read keys from a dedicated header such as x-api-key, or set hashed: true so the runtime strips the scheme',
+            },
+          ],
+    );
+  },
+};

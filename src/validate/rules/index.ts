@@ -1,0 +1,37 @@
+import type { Rule } from '../rule.js';
+import { agentWithoutAuth } from './agent-without-auth.js';
+import { apiKeyAuthorization } from './api-key-authorization.js';
+import { controlPlaneNamespace } from './control-plane-namespace.js';
+import { duplicateNames } from './duplicate-names.js';
+import { edgeTrust } from './edge-trust.js';
+import { httpsListenerCertificates } from './https-listener-certificates.js';
+import { identityHeaderMismatch } from './identity-header-mismatch.js';
+import { invalidNames } from './invalid-names.js';
+import { issuerForm } from './issuer-form.js';
+import { mtlsWithoutClientValidation } from './mtls-without-client-validation.js';
+import { nativeArrayClaim } from './native-array-claim.js';
+import { oidcAudiences } from './oidc-audiences.js';
+import { plaintextListener } from './plaintext-listener.js';
+import { secretInEnv } from './secret-in-env.js';
+import { timeoutInFront } from './timeout-in-front.js';
+import { unknownGateway } from './unknown-gateway.js';
+
+/** Every semantic rule, in code order. PC001 is schema validation, PC900+ are admission. */
+export const RULES: readonly Rule[] = [
+  controlPlaneNamespace,
+  oidcAudiences,
+  nativeArrayClaim,
+  apiKeyAuthorization,
+  identityHeaderMismatch,
+  issuerForm,
+  timeoutInFront,
+  secretInEnv,
+  duplicateNames,
+  invalidNames,
+  agentWithoutAuth,
+  unknownGateway,
+  plaintextListener,
+  mtlsWithoutClientValidation,
+  edgeTrust,
+  httpsListenerCertificates,
+];

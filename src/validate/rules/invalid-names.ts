@@ -1,0 +1,56 @@
+import { ENV_NAME, HEADER_NAME, isDnsLabel, isHostname } from '../../model/index.js';
+import type { EntityRef, Finding, Rule } from '../rule.js';
+import { agentRef, gatewayRef } from '../rule.js';
+
+type Check = [field: string, value: string | undefined, valid: (v: string) => boolean, expected: string];
+
+const dns: Check[2] = isDnsLabel;
+const header: Check[2] = (v) => HEADER_NAME.test(v);
+const DNS_TEXT = 'a DNS label: lowercase letters, digits and "-", at most 63 characters, starting and ending alphanumeric';
+const HEADER_TEXT = 'a lowercase HTTP header name';
+
+function run(entity: EntityRef, checks: Check[]): Finding[] {
+  return checks
+    .filter(([, value, valid]) => value !== undefined && !valid(value))
+    .map(([field, value, , expected]) => ({
+      entity,
+      field,
+      message: `must be ${expected}, got "${value}"`,
+      hint: `rename it, e.g. "${(value ?? '').toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63) || 'example'}"`,
+    }));
+}
+
+export const invalidNames: Rule = {
+  code: 'PC011',
+  severity: 'error',
+  title: 'invalid DNS names, hostnames, header names or environment variable names',
+  check(fleet) {
+    const gateways = fleet.gateways.flatMap((g, i) =>
+      run(gatewayRef(i), [
+        ['name', g.name, dns, DNS_TEXT],
+        ['namespace', g.namespace, dns, DNS_TEXT],
+        ...g.listeners.flatMap((l, li): Check[] => [
+          [`listeners[${li}].name`, l.name, dns, DNS_TEXT],
+          [`listeners[${li}].hostname`, l.hostname, isHostname, 'a hostname (optionally *.-prefixed)'],
+        ]),
+        ...Object.entries(g.identityHeaders).map(([k, v]): Check => [`identityHeaders.${k}`, v, header, HEADER_TEXT]),
+      ]),
+    );
+    const agents = fleet.agents.flatMap((a, i) =>
+      run(agentRef(i), [
+        ['name', a.name, dns, DNS_TEXT],
+        ['namespace', a.namespace, dns, DNS_TEXT],
+        ...(a.expose?.hostnames ?? []).map((h, hi): Check => [`expose.hostnames[${hi}]`, h, isHostname, 'a hostname (optionally *.-prefixed)']),
+        ...Object.keys(a.env).map((k): Check => [`env.${k}`, k, (v) => ENV_NAME.test(v), 'an environment variable name (letters, digits, _)']),
+        ...(a.authorizationHeader.mode === 'move' ? [['authorizationHeader.header', a.authorizationHeader.header, header, HEADER_TEXT] as Check] : []),
+        ...a.auth.flatMap((m, mi): Check[] => [
+          ...Object.entries(m.identityHeaders ?? {}).map(([k, v]): Check => [`auth[${mi}].identityHeaders.${k}`, v, header, HEADER_TEXT]),
+          ...(m.type === 'apiKey' ? [[`auth[${mi}].header`, m.header, header, HEADER_TEXT] as Check] : []),
+          ...(m.type === 'edgeTrust' ? Object.entries(m.headers).map(([k, v]): Check => [`auth[${mi}].headers.${k}`, v, header, HEADER_TEXT]) : []),
+          ...('secretName' in m ? [[`auth[${mi}].secretName`, m.secretName, isHostname, 'a Secret name (DNS subdomain)'] as Check] : []),
+        ]),
+      ]),
+    );
+    return [...gateways, ...agents];
+  },
+};
