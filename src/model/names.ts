@@ -7,8 +7,8 @@ export const DNS_LABEL_MAX = 63;
 /** RFC 1123 subdomain, optionally with a leading `*.` wildcard as Gateway API hostnames allow. */
 export const HOSTNAME = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
-/** An HTTP header name (RFC 7230 token), lowercase as HTTP/2 requires on the wire. */
-export const HEADER_NAME = /^[a-z0-9!#$%&'*+\-.^_`|~]+$/;
+/** An HTTP header name (RFC 7230 token); case-insensitive, emitted lowercase as HTTP/2 sends it. */
+export const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$/;
 
 /** Kubernetes environment variable name (C identifier, as kubelet requires for portability). */
 export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -19,4 +19,9 @@ export function isDnsLabel(value: string): boolean {
 
 export function isHostname(value: string): boolean {
   return value.length <= 253 && HOSTNAME.test(value);
+}
+
+/** RFC 1123 subdomain, as Kubernetes checks Secret and ConfigMap names. */
+export function isDnsSubdomain(value: string): boolean {
+  return value.length <= 253 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(value);
 }

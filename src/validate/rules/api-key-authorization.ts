@@ -14,7 +14,7 @@ export const apiKeyAuthorization: Rule = {
             {
               entity: agentRef(agentIndex),
               field: `${field}.header`,
-              message: `Envoy's api_key_auth compares the whole header literally, so every stored key would need the "Bearer " prefix, got "${m.header}"`,
+              message: `keys read from "${m.header}" by Envoy's api_key_auth are compared with the whole header value, so every stored key would need the "Bearer " prefix`,
               hint: 'read keys from a dedicated header such as x-api-key, or set hashed: true so the runtime strips the scheme',
             },
           ],

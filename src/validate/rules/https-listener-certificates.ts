@@ -13,7 +13,7 @@ export const httpsListenerCertificates: Rule = {
               {
                 entity: gatewayRef(gi),
                 field: `listeners[${li}].certificateRefs`,
-                message: `HTTPS listener "${l.name}" has no certificate to terminate TLS with, got []`,
+                message: `listener "${l.name}" is HTTPS but has no certificate to terminate TLS with, got []`,
                 hint: 'reference a kubernetes.io/tls Secret, e.g. certificateRefs: [{ name: agents-tls }]',
               },
             ]

@@ -1,4 +1,4 @@
-import { ENV_NAME, HEADER_NAME, isDnsLabel, isHostname } from '../../model/index.js';
+import { ENV_NAME, HEADER_NAME, isDnsLabel, isDnsSubdomain, isHostname } from '../../model/index.js';
 import type { EntityRef, Finding, Rule } from '../rule.js';
 import { agentRef, gatewayRef } from '../rule.js';
 
@@ -7,7 +7,8 @@ type Check = [field: string, value: string | undefined, valid: (v: string) => bo
 const dns: Check[2] = isDnsLabel;
 const header: Check[2] = (v) => HEADER_NAME.test(v);
 const DNS_TEXT = 'a DNS label: lowercase letters, digits and "-", at most 63 characters, starting and ending alphanumeric';
-const HEADER_TEXT = 'a lowercase HTTP header name';
+const SECRET_TEXT = 'a Secret name (DNS subdomain: lowercase letters, digits, "-" and ".")';
+const HEADER_TEXT = 'an HTTP header name (letters, digits and !#$%&\'*+-.^_`|~)';
 
 function run(entity: EntityRef, checks: Check[]): Finding[] {
   return checks
@@ -47,7 +48,8 @@ export const invalidNames: Rule = {
           ...Object.entries(m.identityHeaders ?? {}).map(([k, v]): Check => [`auth[${mi}].identityHeaders.${k}`, v, header, HEADER_TEXT]),
           ...(m.type === 'apiKey' ? [[`auth[${mi}].header`, m.header, header, HEADER_TEXT] as Check] : []),
           ...(m.type === 'edgeTrust' ? Object.entries(m.headers).map(([k, v]): Check => [`auth[${mi}].headers.${k}`, v, header, HEADER_TEXT]) : []),
-          ...('secretName' in m ? [[`auth[${mi}].secretName`, m.secretName, isHostname, 'a Secret name (DNS subdomain)'] as Check] : []),
+          ...('secretName' in m ? [[`auth[${mi}].secretName`, m.secretName, isDnsSubdomain, SECRET_TEXT] as Check] : []),
+          ...(m.type === 'edgeTrust' ? [[`auth[${mi}].proofSecretName`, m.proofSecretName, isDnsSubdomain, SECRET_TEXT] as Check] : []),
         ]),
       ]),
     );

@@ -41,7 +41,7 @@ export const issuerForm: Rule = {
         {
           entity,
           field: `${field}.issuer`,
-          message: `${known.idp} issuers ${known.trailingSlash ? 'end' : 'do not end'} with a slash, so no token's iss would match "${m.issuer}"`,
+          message: `issuer "${m.issuer}" does not have ${known.idp}'s form: its issuers ${known.trailingSlash ? 'end' : 'do not end'} with a slash, so no token's iss would match`,
           hint: known.trailingSlash ? `use "${m.issuer}/"` : `use "${m.issuer.replace(/\/+$/, '')}"`,
         },
       ];
