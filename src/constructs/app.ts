@@ -1,5 +1,5 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { App, Yaml, type AppProps } from 'cdk8s';
 import { DiagnosticsError, formatDiagnostic, hasErrors, type Diagnostic } from '../validate/index.js';
 import { Fleet } from './fleet.js';
@@ -33,6 +33,7 @@ export class PortcullisApp extends App {
     if (diagnostics.length > 0) this.report(diagnostics);
     if (hasErrors(diagnostics)) throw new DiagnosticsError(diagnostics);
     const files = this.render();
+    assertSafeToClean(this.outdir);
     rmSync(this.outdir, { recursive: true, force: true });
     for (const [file, text] of files) {
       mkdirSync(join(this.outdir, file, '..'), { recursive: true });
@@ -46,10 +47,18 @@ export class PortcullisApp extends App {
     for (const chart of this.charts) {
       for (const obj of chart.toJson() as { kind: string; metadata: { name: string; namespace?: string } }[]) {
         const file = join(chart.node.id, obj.metadata.namespace ?? '_cluster', `${obj.kind.toLowerCase()}.${obj.metadata.name}.yaml`);
+        if (file.startsWith('..') || isAbsolute(file)) throw new Error(`object ${obj.kind} ${obj.metadata.name} of chart "${chart.node.id}" would be written outside the output directory: name charts and fleets with DNS labels`);
         if (files.has(file)) throw new Error(`internal: two objects render to ${file}`);
         files.set(file, Yaml.stringify(obj));
       }
     }
     return files;
   }
+}
+
+/** The output directory is deleted before writing: never let that be the working directory or above it. */
+function assertSafeToClean(outdir: string): void {
+  const rel = relative(resolve(outdir), process.cwd());
+  if (rel === '' || (!rel.startsWith('..') && !isAbsolute(rel)))
+    throw new Error(`refusing to use "${outdir}" as the output directory: it is deleted before writing and it holds the working directory; use a dedicated folder such as "out"`);
 }

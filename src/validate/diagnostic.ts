@@ -48,8 +48,3 @@ export class DiagnosticsError extends Error {
     this.name = 'DiagnosticsError';
   }
 }
-
-/** Renders a value for a message: strings quoted, arrays and objects as JSON. */
-export function show(value: unknown): string {
-  return typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value ?? null);
-}

@@ -189,3 +189,13 @@ describe('secure defaults', () => {
     ]);
   });
 });
+
+describe('PortcullisApp output', () => {
+  it('fails when asked to clean the working directory or a parent of it', async () => {
+    const { PortcullisApp: App } = await import('../../src/index.js');
+    for (const outdir of ['.', '..', '/']) {
+      const app = new App({ outdir, report: () => {} });
+      expect(() => app.synth(), outdir).toThrow(/refusing to use .* as the output directory/);
+    }
+  });
+});

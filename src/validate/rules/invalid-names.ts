@@ -53,6 +53,7 @@ export const invalidNames: Rule = {
         ]),
       ]),
     );
-    return [...gateways, ...agents];
+    const fleetName = run({ kind: 'fleet' }, [['name', fleet.name, dns, DNS_TEXT]]);
+    return [...fleetName, ...gateways, ...agents];
   },
 };
