@@ -1,8 +1,8 @@
-import { Chart } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { compileFleet, type EmittedObject, type FleetPlan } from '../compile/index.js';
 import { API_VERSION, type Acknowledgement, type RuntimeRef } from '../model/index.js';
-import { checkFleet, formatDiagnostic, hasErrors, type Diagnostic, type FleetSource } from '../validate/index.js';
+import { admissionDiagnostics, checkFleet, formatDiagnostic, hasErrors, type Diagnostic, type FleetSource } from '../validate/index.js';
 import { Agent } from './agent.js';
 import { IngressGateway } from './ingress-gateway.js';
 import { materialize } from './materialize.js';
@@ -68,13 +68,31 @@ export class Fleet extends Chart {
     const { input, source, scopes } = this.source ? this.fromSource(this.source) : this.fromChildren();
     const checked = checkFleet(input, source);
     let plan: FleetPlan | undefined;
-    if (checked.fleet && !hasErrors(checked.diagnostics)) {
+    const diagnostics = [...checked.diagnostics];
+    if (checked.fleet && !hasErrors(diagnostics)) {
       const compiled = compileFleet(checked.fleet);
       plan = compiled.plan;
       materialize(compiled.objects, (o: EmittedObject) => (o.owner.kind === 'fleet' ? this : scopes[o.owner.kind][o.owner.index]!));
+      diagnostics.push(...this.admitEmitted());
     }
-    this.result = { diagnostics: checked.diagnostics, acknowledged: checked.acknowledged, ...(plan && { plan }) };
+    this.result = { diagnostics, acknowledged: checked.acknowledged, ...(plan && { plan }) };
     return this.result;
+  }
+
+  /** Offline admission of every object this fleet emits, reported on the construct that owns it. */
+  private admitEmitted(): Diagnostic[] {
+    return this.node
+      .findAll()
+      .filter((c): c is ApiObject => c instanceof ApiObject)
+      .flatMap((o) => admissionDiagnostics(o.toJson(), this.ownerOf(o).node.path));
+  }
+
+  /** The agent or gateway an emitted object belongs to (for YAML: its entity scope), else the fleet. */
+  private ownerOf(o: ApiObject): Construct {
+    for (let c = o.node.scope; c && c !== this; c = c.node.scope) {
+      if (c instanceof Agent || c instanceof IngressGateway || c.node.scope === this) return c as Construct;
+    }
+    return this;
   }
 
   private fromChildren() {
@@ -119,3 +137,4 @@ export class Fleet extends Chart {
     return { input: s.input, source, scopes: { gateway: gateways, agent: agents } };
   }
 }
+

@@ -199,3 +199,21 @@ describe('PortcullisApp output', () => {
     }
   });
 });
+
+describe('offline admission inside synth', () => {
+  it('fails when an emitted object would be rejected by its CRD, naming the construct that made it', () => {
+    const { diagnostics } = synth((f) => {
+      const gw = gateway(f);
+      const audiences = Array.from({ length: 9 }, (_, i) => `api://agents-${i}`);
+      new Agent(f, 'many', { namespace: 'x', image: 'i:1', auth: [Auth.oidc({ ...OKTA, audiences })] }).exposeVia(gw);
+      const jwksUri = `https://keys.example.com/${'k'.repeat(260)}`;
+      new Agent(f, 'long', { namespace: 'x', image: 'i:1', auth: [Auth.oidc({ ...OKTA, jwksUri })] }).exposeVia(gw);
+    });
+    expect(diagnostics.map((d) => [d.code, d.path, d.field])).toEqual([
+      ['PC900', 'fleet/many', 'SecurityPolicy many'],
+      ['PC900', 'fleet/long', 'SecurityPolicy long'],
+    ]);
+    expect(diagnostics[0]!.message).toMatch(/spec\.jwt\.providers\[0\]\.audiences: Too many: 9: must have at most 8 items/);
+    expect(diagnostics[1]!.message).toMatch(/spec\.jwt\.providers\[0\]\.remoteJWKS\.uri: Too long/);
+  });
+});

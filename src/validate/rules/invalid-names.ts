@@ -30,6 +30,7 @@ export const invalidNames: Rule = {
       run(gatewayRef(i), [
         ['name', g.name, dns, DNS_TEXT],
         ['namespace', g.namespace, dns, DNS_TEXT],
+        ['gatewayClassName', g.gatewayClassName, isDnsSubdomain, 'a GatewayClass name (DNS subdomain)'],
         ...g.listeners.flatMap((l, li): Check[] => [
           [`listeners[${li}].name`, l.name, dns, DNS_TEXT],
           [`listeners[${li}].hostname`, l.hostname, isHostname, 'a hostname (optionally *.-prefixed)'],

@@ -1,0 +1,30 @@
+import { admitStructure } from '../structural.js';
+import type { AdmissionIssue } from '../types.js';
+import { evaluateValidations } from './evaluate.js';
+
+/**
+ * Structural errors after which the API server does not run CEL rules (`hasBlockingErr`): a wrong type,
+ * a missing required field, an unsupported enum value, a string or list over its maximum.
+ */
+const BLOCKING = /: (Required value|Unsupported value|Too long|Too many)|in body must be of type /;
+
+/** What the API server answers when it skipped the CEL rules because of a blocking error. */
+const RULES_NOT_CHECKED =
+  'some validation rules were not checked because the object was invalid; correct the existing errors to complete validation';
+
+/**
+ * Full offline admission of one object on create: the structural step (defaults, schema, metadata), then
+ * the CRD's CEL rules against the defaulted object, unless a structural error blocks them, as in the API
+ * server (the answer then ends with `<nil>: Invalid value: "null": some validation rules were not checked ...`).
+ */
+export function admitObject(obj: unknown): AdmissionIssue[] {
+  const { issues, defaulted, crd } = admitStructure(obj);
+  if (!crd) return issues;
+  if (issues.some(isBlocking)) return [...issues, { path: '', message: `<nil>: Invalid value: "null": ${RULES_NOT_CHECKED}` }];
+  return [...issues, ...evaluateValidations(crd.schema, defaulted)];
+}
+
+/** Metadata is checked apart from the schema by the API server: its errors never block the rules. */
+function isBlocking(issue: AdmissionIssue): boolean {
+  return !issue.path.startsWith('metadata') && BLOCKING.test(issue.message);
+}

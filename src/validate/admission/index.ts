@@ -1,0 +1,5 @@
+export { admitStructure, validateStructure } from './structural.js';
+export type { GroupVersionKind, StructuralAdmission } from './structural.js';
+export { findCrd } from './crds.js';
+export type { Crd, CrdVersion } from './crds.js';
+export type { AdmissionIssue, CrdValidationRule, OpenApiSchema } from './types.js';
