@@ -1,6 +1,6 @@
 import type * as eg from '../imports/gateway.envoyproxy.io.js';
 import type * as gwapi from '../imports/gateway.networking.k8s.io.js';
-import type { EntityRef } from '../validate/rule.js';
+import type { EntityRef } from '../model/index.js';
 
 /** An agent's pod, service account and Service, rendered by the constructs layer with cdk8s-plus. */
 export interface WorkloadSpec {

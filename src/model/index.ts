@@ -6,3 +6,4 @@ export * from './agent.js';
 export * from './fleet.js';
 export * from './resolve.js';
 export * from './listeners.js';
+export * from './entity.js';

@@ -1,8 +1,7 @@
-import type { Fleet } from '../model/index.js';
+import type { EntityRef, Fleet } from '../model/index.js';
 import type { Severity } from './diagnostic.js';
 
-/** Which entity of the fleet a finding is about. */
-export type EntityRef = { readonly kind: 'fleet' } | { readonly kind: 'gateway' | 'agent'; readonly index: number };
+export type { EntityRef };
 
 /** What a rule reports; the framework adds code, severity, construct path and source location. */
 export interface Finding {
