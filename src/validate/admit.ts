@@ -1,12 +1,12 @@
-import { admitStructure, type AdmissionIssue } from './admission/index.js';
+import { admitObject, type AdmissionIssue } from './admission/index.js';
 import type { Diagnostic } from './diagnostic.js';
 
 /** Code of an emitted object that the API server would refuse. */
 export const ADMISSION_CODE = 'PC900';
 
-/** Everything the API server would refuse in one object, offline: schema (with defaults), then its rules. */
+/** Everything the API server would refuse in one object, offline: schema (with defaults), then its CEL rules. */
 export function admit(obj: unknown): AdmissionIssue[] {
-  return admitStructure(obj).issues;
+  return admitObject(obj);
 }
 
 /**

@@ -1,27 +1,13 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuilt } from '../support/build.js';
 import { EXAMPLE_YAML, readTree, removeTempDirs, ROOT, run, tempDir } from './helpers.js';
-
-const BUILT = join(ROOT, 'lib', 'cli', 'main.js');
-
-function newestMtime(dir: string): number {
-  return Math.max(...readdirSync(dir).map((e) => (statSync(join(dir, e)).isDirectory() ? newestMtime(join(dir, e)) : statSync(join(dir, e)).mtimeMs)));
-}
-
-/** Builds lib/ (what `npm ci` does through prepare) when lib/cli/main.js is missing or older than src/cli. */
-function ensureBuilt(): void {
-  if (existsSync(BUILT) && statSync(BUILT).mtimeMs >= newestMtime(join(ROOT, 'src', 'cli'))) return;
-  const build = spawnSync('npm', ['run', 'build'], { cwd: ROOT, encoding: 'utf8' });
-  // tsc emits even with type errors elsewhere in src/: the shim only needs lib/cli
-  if (!existsSync(BUILT)) throw new Error(`npm run build did not produce lib/cli/main.js:\n${build.stdout}\n${build.stderr}`);
-}
 
 afterAll(removeTempDirs);
 
 describe('bin/portcullis.js', () => {
-  beforeAll(ensureBuilt, 120_000);
+  beforeAll(() => ensureBuilt('cli/main.js'), 120_000);
 
   it('runs main from lib/ and exits with its code', () => {
     const help = spawnSync(process.execPath, [join(ROOT, 'bin', 'portcullis.js'), '--help'], { encoding: 'utf8' });

@@ -209,11 +209,23 @@ describe('offline admission inside synth', () => {
       const jwksUri = `https://keys.example.com/${'k'.repeat(260)}`;
       new Agent(f, 'long', { namespace: 'x', image: 'i:1', auth: [Auth.oidc({ ...OKTA, jwksUri })] }).exposeVia(gw);
     });
+    // each blocking schema error is followed, as the API server does, by a note that CEL rules were skipped
     expect(diagnostics.map((d) => [d.code, d.path, d.field])).toEqual([
       ['PC900', 'fleet/many', 'SecurityPolicy many'],
+      ['PC900', 'fleet/many', 'SecurityPolicy many'],
+      ['PC900', 'fleet/long', 'SecurityPolicy long'],
       ['PC900', 'fleet/long', 'SecurityPolicy long'],
     ]);
     expect(diagnostics[0]!.message).toMatch(/spec\.jwt\.providers\[0\]\.audiences: Too many: 9: must have at most 8 items/);
-    expect(diagnostics[1]!.message).toMatch(/spec\.jwt\.providers\[0\]\.remoteJWKS\.uri: Too long/);
+    expect(diagnostics[1]!.message).toMatch(/some validation rules were not checked/);
+    expect(diagnostics[2]!.message).toMatch(/spec\.jwt\.providers\[0\]\.remoteJWKS\.uri: Too long/);
+  });
+
+  it('fails when an emitted object breaks a CEL rule of its CRD', () => {
+    const { diagnostics } = synth((f) => {
+      new Agent(f, 'bot', { namespace: 'x', image: 'i:1', auth: [Auth.oidc(OKTA)] }).exposeVia(gateway(f), { pathPrefix: 'api' });
+    });
+    expect(diagnostics.map((d) => [d.code, d.path, d.field])).toEqual([['PC900', 'fleet/bot', 'HTTPRoute bot']]);
+    expect(diagnostics[0]!.message).toMatch(/spec\.rules\[0\]\.matches\[0\]\.path: Invalid value: "object": value must be an absolute path and start with '\/'/);
   });
 });

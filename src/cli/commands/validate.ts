@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import { validateStructure } from '../../validate/admission/index.js';
+import { admit } from '../../validate/index.js';
 import { parseField } from '../../validate/index.js';
 import { describeFsError, parseCommandArgs } from '../args.js';
 import { EXIT, UsageError, type CliIo, type Command } from '../io.js';
@@ -117,7 +117,7 @@ function checkDocument(file: string, doc: LoadedYaml): ManifestProblem[] {
     .map((d) => ({ file, path: d.field, message: `invalid YAML: ${d.message}`, line: d.location?.line ?? 1, column: d.location?.column ?? 1 }));
   if (syntax.length > 0 || doc.input === undefined) return syntax;
   return objectsOf(doc.input).flatMap(({ obj, at }) =>
-    validateStructure(obj).map((issue) => problem(file, obj, issue.path, issue.message, doc.locate, at)),
+    admit(obj).map((issue) => problem(file, obj, issue.path, issue.message, doc.locate, at)),
   );
 }
 

@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { parse } from 'yaml';
+import { load } from 'js-yaml';
 import type { OpenApiSchema } from './types.js';
 
 /** Vendored CRDs, located relative to this module (works from `src/` and from compiled `lib/`). */
@@ -23,7 +23,13 @@ export interface Crd {
 }
 
 /** Generated CRDs have no duplicate keys; not checking for them makes parsing about a third faster. */
-const PARSE_OPTIONS = { uniqueKeys: false } as const;
+/**
+ * The vendored CRDs are large, trusted files: js-yaml loads them several times faster than the `yaml`
+ * package (kept for user input, where its source positions matter). JSON schema: plain data only.
+ */
+function parse(text: string): unknown {
+  return load(text, { json: true });
+}
 
 /** The subset of a CRD manifest that is read here. */
 interface CrdManifest {
@@ -62,7 +68,7 @@ export function crdKinds(group: string): string[] {
 export function findCrd(group: string, kind: string): Crd | undefined {
   const doc = crdIndex().get(group)?.get(kind);
   if (!doc) return undefined;
-  doc.crd ??= toCrd(parse(doc.text, PARSE_OPTIONS) as CrdManifest);
+  doc.crd ??= toCrd(parse(doc.text) as CrdManifest);
   return doc.crd;
 }
 
@@ -110,10 +116,10 @@ function splitDocuments(text: string): string[] {
 /** Group and kind of a CRD document, or `undefined` for any other document. */
 function identify(text: string): { group: string; kind: string } | undefined {
   const cut = text.search(/^ {2}versions:/m);
-  let manifest = parse(cut >= 0 ? text.slice(0, cut) : text, PARSE_OPTIONS) as CrdManifest | null;
+  let manifest = parse(cut >= 0 ? text.slice(0, cut) : text) as CrdManifest | null;
   if (manifest?.kind !== 'CustomResourceDefinition') return undefined;
   if (typeof manifest.spec?.group !== 'string' || typeof manifest.spec.names?.kind !== 'string') {
-    manifest = parse(text, PARSE_OPTIONS) as CrdManifest;
+    manifest = parse(text) as CrdManifest;
   }
   const { group, names } = manifest.spec ?? {};
   return typeof group === 'string' && typeof names?.kind === 'string' ? { group, kind: names.kind } : undefined;

@@ -11,7 +11,15 @@ export function toIssues(errors: readonly ErrorObject[], root: unknown): Admissi
   return errors.filter((error) => !isBranchError(error)).map((error) => toIssue(error, root));
 }
 
+/** ajv keywords whose failure the API server treats as blocking: it then skips the CEL rules. */
+const BLOCKING_KEYWORDS = new Set(['required', 'type', 'enum', 'maxLength', 'maxItems', 'maxProperties']);
+
 function toIssue(error: ErrorObject, root: unknown): AdmissionIssue {
+  const issue = describeIssue(error, root);
+  return BLOCKING_KEYWORDS.has(error.keyword) ? { ...issue, blocking: true } : issue;
+}
+
+function describeIssue(error: ErrorObject, root: unknown): AdmissionIssue {
   const path = fieldPath(root, error.instancePath);
   if (error.keyword === 'required') return fieldIssue(child(path, String(error.params.missingProperty)), 'Required value');
   if (error.keyword === 'additionalProperties') {

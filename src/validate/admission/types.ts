@@ -6,6 +6,11 @@ export interface AdmissionIssue {
   message: string;
   /** The CEL rule that failed, when the issue comes from an `x-kubernetes-validations` rule. */
   rule?: string;
+  /**
+   * A structural error after which the API server does not run CEL rules (`hasBlockingErr`): a wrong
+   * type, a missing required field, an unsupported enum value, a string or list over its maximum.
+   */
+  blocking?: boolean;
 }
 
 /** A CEL rule as declared in a CRD schema under `x-kubernetes-validations`. */

@@ -2,12 +2,6 @@ import { admitStructure } from '../structural.js';
 import type { AdmissionIssue } from '../types.js';
 import { evaluateValidations } from './evaluate.js';
 
-/**
- * Structural errors after which the API server does not run CEL rules (`hasBlockingErr`): a wrong type,
- * a missing required field, an unsupported enum value, a string or list over its maximum.
- */
-const BLOCKING = /: (Required value|Unsupported value|Too long|Too many)|in body must be of type /;
-
 /** What the API server answers when it skipped the CEL rules because of a blocking error. */
 const RULES_NOT_CHECKED =
   'some validation rules were not checked because the object was invalid; correct the existing errors to complete validation';
@@ -20,11 +14,6 @@ const RULES_NOT_CHECKED =
 export function admitObject(obj: unknown): AdmissionIssue[] {
   const { issues, defaulted, crd } = admitStructure(obj);
   if (!crd) return issues;
-  if (issues.some(isBlocking)) return [...issues, { path: '', message: `<nil>: Invalid value: "null": ${RULES_NOT_CHECKED}` }];
+  if (issues.some((i) => i.blocking)) return [...issues, { path: '', message: `<nil>: Invalid value: "null": ${RULES_NOT_CHECKED}` }];
   return [...issues, ...evaluateValidations(crd.schema, defaulted)];
-}
-
-/** Metadata is checked apart from the schema by the API server: its errors never block the rules. */
-function isBlocking(issue: AdmissionIssue): boolean {
-  return !issue.path.startsWith('metadata') && BLOCKING.test(issue.message);
 }

@@ -16,6 +16,9 @@ export interface CheckResult {
 /** Calls the planner of @bufbuild/cel implements itself rather than through the function registry. */
 const PLANNER_CALLS = new Set(['_[_]', '_[?_]', '_?._', '_?_:_', '_&&_', '_||_', '@not_strictly_false', '__not_strictly_false__']);
 
+/** Identifiers every expression may use: the type denotations of the standard library (`type(x) == int`). */
+const TYPE_NAMES = ['bool', 'bytes', 'double', 'int', 'list', 'map', 'null_type', 'string', 'type', 'uint'];
+
 /** Variables in scope, with the schema of their value when it is known (`undefined`: dynamic). */
 type Scope = ReadonlyMap<string, OpenApiSchema | undefined>;
 
@@ -27,7 +30,8 @@ type Scope = ReadonlyMap<string, OpenApiSchema | undefined>;
  */
 export function checkExpression(expr: Expr, env: CelEnv, self: OpenApiSchema): CheckResult {
   const checker = new Checker(env);
-  checker.visit(expr, new Map([['self', self], ['oldSelf', self]]));
+  const scope = new Map<string, OpenApiSchema | undefined>(TYPE_NAMES.map((name) => [name, undefined]));
+  checker.visit(expr, scope.set('self', self).set('oldSelf', self));
   return { problem: checker.problems[0], usesOldSelf: checker.usesOldSelf };
 }
 

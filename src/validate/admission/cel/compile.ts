@@ -50,7 +50,7 @@ export function compiledRules(schema: OpenApiSchema): readonly CompiledRule[] {
 }
 
 /** Compiles one rule of the schema node `schema` (see {@link CompiledRule}). */
-export function compileRule(rule: CrdValidationRule, schema: OpenApiSchema): CompiledRule {
+function compileRule(rule: CrdValidationRule, schema: OpenApiSchema): CompiledRule {
   const expr = parseOnce(rule.rule);
   if (expr instanceof Error) return { status: 'broken', rule, reason: expr.message };
   const check = checkExpression(expr, validationEnv(), schema);

@@ -1,7 +1,7 @@
 import type { AdmissionIssue, CrdValidationRule, OpenApiSchema } from '../types.js';
 
 /** Evaluation errors that mean this evaluator, not the object, is at fault: a missing function or a type error. */
-const EVALUATOR_FAULT = /^(unbound function|found no matching overload|unresolved attribute)/;
+const EVALUATOR_FAULT = /^(unbound function|found no matching overload|no such overload|unresolved attribute)/;
 
 /**
  * The issue for a rule that evaluated to false, as the API server words it (`fieldErrorForReason`):

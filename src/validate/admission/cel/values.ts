@@ -2,8 +2,8 @@ import { type CelInput, celList, celMap } from '@bufbuild/cel';
 import type { OpenApiSchema } from '../types.js';
 import { celKind, celProperties, mapValues } from './schema.js';
 
-/** Converted values of one object, by the identity of its JSON objects and arrays. */
-export type ValueMemo = Map<object, CelInput>;
+/** Converted values of one object, by the identity of its JSON objects and arrays (and their schema). */
+export type ValueMemo = Map<object, { schema: OpenApiSchema | undefined; converted: CelInput }>;
 
 /**
  * The CEL value the API server binds to `self` for the JSON `value` under `schema`: objects become maps
@@ -14,11 +14,10 @@ export type ValueMemo = Map<object, CelInput>;
  */
 export function toCelValue(value: unknown, schema: OpenApiSchema | undefined, memo: ValueMemo): CelInput {
   if (typeof value !== 'object' || value === null) return scalar(value, schema);
-  let converted = memo.get(value);
-  if (converted === undefined) {
-    converted = Array.isArray(value) ? list(value, schema, memo) : object(value as Record<string, unknown>, schema, memo);
-    memo.set(value, converted);
-  }
+  const cached = memo.get(value);
+  if (cached && cached.schema === schema) return cached.converted;
+  const converted = Array.isArray(value) ? list(value, schema, memo) : object(value as Record<string, unknown>, schema, memo);
+  memo.set(value, { schema, converted });
   return converted;
 }
 
