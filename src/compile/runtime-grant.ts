@@ -5,23 +5,21 @@ import type { FleetPlan } from './plan.js';
 
 /**
  * EnvoyExtensionPolicies live in their agents' namespaces and point at the runtime Service in its own:
- * one ReferenceGrant beside the runtime lets exactly those namespaces reach exactly that Service.
+ * a ReferenceGrant beside the runtime per such namespace lets exactly those namespaces reach exactly that
+ * Service. One per namespace, not one listing them all: a grant admits at most 16 `from` entries.
  */
 export function lowerRuntimeGrant(fleet: Fleet, plan: FleetPlan): EmittedObject[] {
   const namespaces = [...new Set(plan.runtime.agents.map((a) => a.agent.namespace))].filter((ns) => ns !== fleet.runtime.namespace).sort();
-  if (namespaces.length === 0) return [];
-  return [
-    {
-      owner: { kind: 'fleet' },
-      id: 'runtime-reference-grant',
-      kind: 'ReferenceGrant',
-      props: {
-        metadata: { name: `${fleet.runtime.name}-extension-policies`, namespace: fleet.runtime.namespace, labels: fleetLabels(fleet) },
-        spec: {
-          from: namespaces.map((namespace) => ({ group: 'gateway.envoyproxy.io', kind: 'EnvoyExtensionPolicy', namespace })),
-          to: [{ group: '', kind: 'Service', name: fleet.runtime.name }],
-        },
+  return namespaces.map((namespace) => ({
+    owner: { kind: 'fleet' },
+    id: `runtime-grant-${namespace}`,
+    kind: 'ReferenceGrant',
+    props: {
+      metadata: { name: `${fleet.runtime.name}-from-${namespace}`, namespace: fleet.runtime.namespace, labels: fleetLabels(fleet) },
+      spec: {
+        from: [{ group: 'gateway.envoyproxy.io', kind: 'EnvoyExtensionPolicy', namespace }],
+        to: [{ group: '', kind: 'Service', name: fleet.runtime.name }],
       },
     },
-  ];
+  }));
 }

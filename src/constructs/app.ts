@@ -22,9 +22,15 @@ export class PortcullisApp extends App {
     this.report = props.report ?? ((ds) => ds.forEach((d) => process.stderr.write(`${formatDiagnostic(d)}\n`)));
   }
 
+  /** cdk8s's own construct validations (the ones `App.synth()` runs), all problems at once. */
+  private validateConstructs(): void {
+    const errors = this.node.findAll().flatMap((c) => c.node.validate().map((e) => `[${c.node.path}] ${e}`));
+    if (errors.length > 0) throw new Error(`validation failed with the following errors:\n  ${errors.join('\n  ')}`);
+  }
+
   /** Lowers every fleet and returns all diagnostics, without writing anything. */
   lower(): Diagnostic[] {
-    return this.node.findAll().filter((c): c is Fleet => c instanceof Fleet).flatMap((f) => [...f.lower().diagnostics]);
+    return this.node.findAll().filter(Fleet.isFleet).flatMap((f) => [...f.lower().diagnostics]);
   }
 
   /** Lowers, reports, and writes the manifests; throws DiagnosticsError (nothing written) on any error. */
@@ -41,11 +47,13 @@ export class PortcullisApp extends App {
     }
   }
 
-  /** The output files, path -> YAML text, in a stable order. */
+  /** The output files, path -> YAML text, in a stable order. Throws when any construct fails validation. */
   render(): Map<string, string> {
+    this.validateConstructs();
     const files = new Map<string, string>();
     for (const chart of this.charts) {
-      for (const obj of chart.toJson() as { kind: string; metadata: { name: string; namespace?: string } }[]) {
+      const manifests = Fleet.isFleet(chart) ? chart.renderedManifests() : (chart.toJson() as unknown[]);
+      for (const obj of manifests as { kind: string; metadata: { name: string; namespace?: string } }[]) {
         const file = join(chart.node.id, obj.metadata.namespace ?? '_cluster', `${obj.kind.toLowerCase()}.${obj.metadata.name}.yaml`);
         if (file.startsWith('..') || isAbsolute(file)) throw new Error(`object ${obj.kind} ${obj.metadata.name} of chart "${chart.node.id}" would be written outside the output directory: name charts and fleets with DNS labels`);
         if (files.has(file)) throw new Error(`internal: two objects render to ${file}`);

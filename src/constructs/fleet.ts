@@ -16,6 +16,8 @@ export interface FleetProps {
   readonly acknowledge?: Acknowledgement[];
 }
 
+const FLEET = Symbol.for('portcullis.Fleet');
+
 /** The outcome of lowering a fleet. */
 export interface FleetResult {
   /** Errors and unacknowledged warnings; nothing is emitted when there is an error. */
@@ -36,6 +38,15 @@ export interface FleetInputSource {
  * Lowering happens once, at synth (or on `lower()`), so constructs added after one another all count.
  */
 export class Fleet extends Chart {
+  /** Whether `x` is a Fleet. Also behind `instanceof Fleet`, which would otherwise inherit Chart's check (true for any chart). */
+  static isFleet(x: unknown): x is Fleet {
+    return typeof x === 'object' && x !== null && FLEET in x;
+  }
+
+  static override [Symbol.hasInstance](x: unknown): x is Fleet {
+    return Fleet.isFleet(x);
+  }
+
   /** Builds a fleet from a whole model (e.g. parsed YAML); entity construct ids are the entity names. */
   static fromInput(scope: Construct, id: string, source: FleetInputSource): Fleet {
     const fleet = new Fleet(scope, id);
@@ -48,9 +59,11 @@ export class Fleet extends Chart {
   private result?: FleetResult;
 
   private source?: FleetInputSource;
+  private manifests: unknown[] = [];
 
   constructor(scope: Construct, id: string, private readonly props: FleetProps = {}) {
     super(scope, id, { disableResourceNameHashes: true });
+    Object.defineProperty(this, FLEET, { value: true });
     this.fleetName = props.name ?? id;
     this.acknowledgements = [...(props.acknowledge ?? [])];
     // plain `App.synth()` validates before rendering: lower there, and fail with every error at once
@@ -79,12 +92,20 @@ export class Fleet extends Chart {
     return this.result;
   }
 
-  /** Offline admission of every object this fleet emits, reported on the construct that owns it. */
+  /**
+   * The manifests of this chart, rendered once by `lower()` (they are admitted and written from the same
+   * JSON). Empty when lowering found errors.
+   */
+  renderedManifests(): readonly unknown[] {
+    this.lower();
+    return this.manifests;
+  }
+
+  /** Renders every object of this chart and admits it offline, reporting on the construct that owns it. */
   private admitEmitted(): Diagnostic[] {
-    return this.node
-      .findAll()
-      .filter((c): c is ApiObject => c instanceof ApiObject)
-      .flatMap((o) => admissionDiagnostics(o.toJson(), this.ownerOf(o).node.path));
+    const objects = this.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === this);
+    this.manifests = objects.map((o) => o.toJson());
+    return objects.flatMap((o, i) => admissionDiagnostics(this.manifests[i] as object, this.ownerOf(o).node.path));
   }
 
   /** The agent or gateway an emitted object belongs to (for YAML: its entity scope), else the fleet. */

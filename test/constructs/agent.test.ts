@@ -100,7 +100,7 @@ describe('Agent that needs the runtime', () => {
       processingMode: { request: { attributes: ['xds.route_name'] } },
     });
     expect(eep.spec.extProc[0].processingMode.request.body).toBeUndefined(); // headers only
-    const grant = find(objects, 'ReferenceGrant', 'portcullis-runtime-extension-policies');
+    const grant = find(objects, 'ReferenceGrant', 'portcullis-runtime-from-research');
     expect(grant.metadata.namespace).toBe('portcullis-system');
     expect(grant.spec).toEqual({
       from: [{ group: 'gateway.envoyproxy.io', kind: 'EnvoyExtensionPolicy', namespace: 'research' }],
@@ -111,6 +111,18 @@ describe('Agent that needs the runtime', () => {
     expect(plan.agents[0]!.runtimeReasons.join('\n')).toMatch(/any-of chain of 2 methods[\s\S]*sha256[\s\S]*x-original-token/);
     // the header the runtime moves the token to cannot be pre-set by a caller
     expect(find(objects, 'ClientTrafficPolicy', 'edge').spec.headers.earlyRequestHeaders.remove).toContain('x-original-token');
+  });
+
+  it('grants each runtime namespace on its own, so any number of namespaces is admitted', () => {
+    const { objects, diagnostics } = synth((f) => {
+      const gw = gateway(f);
+      for (let i = 0; i < 20; i++)
+        new Agent(f, `a${i}`, { namespace: `team-${String(i).padStart(2, '0')}`, image: 'i:1', auth: [Auth.oidc(OKTA), Auth.apiKeys({ secretName: 'k' })] }).exposeVia(gw);
+    });
+    expect(diagnostics).toEqual([]);
+    const grants = objects.filter((o) => o.kind === 'ReferenceGrant');
+    expect(grants).toHaveLength(20);
+    expect(grants.map((g) => g.spec.from)).toContainEqual([{ group: 'gateway.envoyproxy.io', kind: 'EnvoyExtensionPolicy', namespace: 'team-19' }]);
   });
 
   it('keeps Authorization for a passthrough agent and sends the source address for edge-trust CIDRs', () => {
@@ -227,5 +239,22 @@ describe('offline admission inside synth', () => {
     });
     expect(diagnostics.map((d) => [d.code, d.path, d.field])).toEqual([['PC900', 'fleet/bot', 'HTTPRoute bot']]);
     expect(diagnostics[0]!.message).toMatch(/spec\.rules\[0\]\.matches\[0\]\.path: Invalid value: "object": value must be an absolute path and start with '\/'/);
+  });
+});
+
+describe('a PortcullisApp with other charts', () => {
+  it('lowers its fleets and renders plain charts beside them', async () => {
+    const { ApiObject, Chart } = await import('cdk8s');
+    const { Fleet, PortcullisApp: App } = await import('../../src/index.js');
+    const app = new App({ report: () => {} });
+    const plain = new Chart(app, 'extras');
+    new ApiObject(plain, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: 'x' } });
+    const fleet = new Fleet(app, 'fleet');
+    new Agent(fleet, 'bot', { namespace: 'x', image: 'i:1', auth: [Auth.oidc(OKTA)] });
+    expect(Fleet.isFleet(plain)).toBe(false);
+    expect(plain instanceof Fleet).toBe(false);
+    expect(fleet instanceof Fleet).toBe(true);
+    expect(app.lower()).toEqual([]);
+    expect([...app.render().keys()]).toContain('extras/x/configmap.settings.yaml');
   });
 });
