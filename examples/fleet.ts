@@ -7,11 +7,15 @@
  *   research/partner-summarizer edge-trust, Authorization passed through -> portcullis runtime
  *   research/batch-indexer     no inbound auth: not exposed (acknowledged)
  *
+ * Egress: agents hold no provider key. They call providers through two egress gateways that inject the
+ * keys: `llm` lowered to Envoy Gateway alone (OpenAI, Anthropic, Bedrock with SigV4 in the runtime), and
+ * `llm-ai` lowered to Envoy AI Gateway (OpenAI with per-tenant keys, bring-your-own-key).
+ *
  * `npm run synth` writes it to out/; examples/fleet.yaml is the same fleet for the YAML front end.
  */
 import { fileURLToPath } from 'node:url';
 import type { App } from 'cdk8s';
-import { Agent, Auth, AuthorizationHeader, Duration, Fleet, IngressGateway, Listener, PortcullisApp } from '../src/index.js';
+import { Agent, Auth, AuthorizationHeader, Duration, EgressGateway, Fleet, IngressGateway, Listener, PortcullisApp, Provider } from '../src/index.js';
 
 export function buildFleet(app: App): Fleet {
   const fleet = new Fleet(app, 'acme');
@@ -21,6 +25,28 @@ export function buildFleet(app: App): Fleet {
     listeners: [Listener.https({ hostname: '*.agents.acme.example', certificateSecret: 'agents-acme-example-tls' })],
     frontProxyTimeout: Duration.seconds(300), // the cloud load balancer in front
   });
+
+  const openai = Provider.openai({ credential: { secretName: 'openai-api-key', key: 'credential' }, models: ['gpt-4.1', 'gpt-4.1-mini', 'o3'] });
+  const anthropic = Provider.anthropic({
+    credential: { secretName: 'anthropic-api-key', key: 'credential' },
+    models: ['claude-sonnet-4-5', 'claude-haiku-4-5'],
+  });
+  const bedrock = Provider.bedrock({ region: 'eu-central-1', credential: { secretName: 'bedrock-aws-credentials', key: 'credentials' } });
+  new EgressGateway(fleet, 'llm', { namespace: 'agents-egress', providers: [openai, anthropic, bedrock] });
+
+  const tenantOpenai = Provider.openai({
+    name: 'openai-byok',
+    credential: { secretName: 'openai-byok-default', key: 'apiKey' },
+    perTenant: {
+      keys: {
+        globex: { secretName: 'openai-byok-globex', key: 'apiKey' },
+        initech: { secretName: 'openai-byok-initech', key: 'apiKey' },
+      },
+      unknown: 'deny',
+    },
+    models: ['gpt-4.1', 'gpt-4.1-mini'],
+  });
+  const llmAi = new EgressGateway(fleet, 'llm-ai', { namespace: 'agents-egress', target: 'ai-gateway', providers: [tenantOpenai] });
 
   const okta = {
     issuer: 'https://acme.okta.com/oauth2/default',
@@ -33,8 +59,10 @@ export function buildFleet(app: App): Fleet {
     namespace: 'support',
     image: 'ghcr.io/acme/support-bot:1.8.2',
     env: { LOG_LEVEL: 'info', KNOWLEDGE_BASE_URL: 'http://kb.support.svc.cluster.local' },
+    inClusterEgress: [{ namespace: 'support', podLabels: { 'app.kubernetes.io/name': 'kb' }, port: 80 }],
     auth: [Auth.oidc(okta)],
   });
+  supportBot.allowProvider(anthropic, { models: ['claude-sonnet-4*'] });
   supportBot.exposeVia(edge, { hostnames: ['support.agents.acme.example'] });
 
   const triage = new Agent(fleet, 'ticket-triage', {
@@ -45,6 +73,7 @@ export function buildFleet(app: App): Fleet {
     auth: [Auth.apiKeys({ secretName: 'ticket-triage-api-keys' })],
   });
   triage.exposeVia(edge, { hostnames: ['triage.agents.acme.example'] });
+  triage.allowProvider(bedrock);
 
   const research = new Agent(fleet, 'research-assistant', {
     namespace: 'research',
@@ -55,6 +84,8 @@ export function buildFleet(app: App): Fleet {
     authorizationHeader: AuthorizationHeader.moveTo('x-original-token'),
   });
   research.exposeVia(edge, { hostnames: ['research.agents.acme.example'] });
+  research.allowProvider(openai, { models: ['gpt-4.1*', 'o3'] });
+  research.allowProvider(anthropic);
 
   const partner = new Agent(fleet, 'partner-summarizer', {
     namespace: 'research',
@@ -69,6 +100,7 @@ export function buildFleet(app: App): Fleet {
     authorizationHeader: AuthorizationHeader.passthrough(),
   });
   partner.exposeVia(edge, { hostnames: ['partners.agents.acme.example'] });
+  partner.allowProvider(tenantOpenai, { via: llmAi, models: ['gpt-4.1-mini'] });
 
   new Agent(fleet, 'batch-indexer', {
     namespace: 'research',

@@ -1,3 +1,4 @@
+import type * as aigw from '../imports/aigateway.envoyproxy.io.js';
 import type * as eg from '../imports/gateway.envoyproxy.io.js';
 import type * as gwapi from '../imports/gateway.networking.k8s.io.js';
 import type { EntityRef } from '../model/index.js';
@@ -12,6 +13,15 @@ export interface WorkloadSpec {
   readonly replicas: number;
   readonly resources: { cpu: { request: string; limit: string }; memory: { request: string; limit: string } };
   readonly env: Record<string, string>;
+  readonly secretEnv: Record<string, { secretName: string; key: string }>;
+}
+
+/** A core object without typed bindings in this project (NetworkPolicy), as plain manifest JSON. */
+export interface PlainObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: { name: string; namespace: string; labels: Record<string, string> };
+  readonly spec: Record<string, unknown>;
 }
 
 type Emit<K extends string, P> = { readonly owner: EntityRef; readonly id: string; readonly kind: K; readonly props: P };
@@ -24,4 +34,11 @@ export type EmittedObject =
   | Emit<'ClientTrafficPolicy', eg.ClientTrafficPolicyProps>
   | Emit<'SecurityPolicy', eg.SecurityPolicyProps>
   | Emit<'EnvoyExtensionPolicy', eg.EnvoyExtensionPolicyProps>
+  | Emit<'EnvoyProxy', eg.EnvoyProxyProps>
+  | Emit<'Backend', eg.BackendProps>
+  | Emit<'HTTPRouteFilter', eg.HttpRouteFilterProps>
+  | Emit<'AIGatewayRoute', aigw.AiGatewayRouteV1Beta1Props>
+  | Emit<'AIServiceBackend', aigw.AiServiceBackendV1Beta1Props>
+  | Emit<'BackendSecurityPolicy', aigw.BackendSecurityPolicyV1Beta1Props>
+  | Emit<'Plain', PlainObject>
   | Emit<'Workload', WorkloadSpec>;

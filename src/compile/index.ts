@@ -1,5 +1,7 @@
 import type { Fleet } from '../model/index.js';
 import type { EmittedObject } from './emitted.js';
+import { lowerAgentNetworkPolicy, lowerEgress } from './egress/index.js';
+import { lowerSecretGrants } from './egress/secret-grants.js';
 import { lowerInbound } from './inbound/index.js';
 import { lowerGateway } from './ingress.js';
 import { planFleet, type FleetPlan } from './plan.js';
@@ -10,6 +12,8 @@ import { lowerWorkload } from './workload.js';
 export * from './emitted.js';
 export * from './plan.js';
 export { knownJwksUri } from './jwks.js';
+export { renderSecretsMarkdown, secretInstructions, type SecretInstruction } from './secrets.js';
+export type { EgressGatewayPlan, GrantPlan, ProviderRoutePlan } from './egress/index.js';
 
 export interface CompileResult {
   readonly plan: FleetPlan;
@@ -21,8 +25,14 @@ export function compileFleet(fleet: Fleet): CompileResult {
   const plan = planFleet(fleet);
   const objects: EmittedObject[] = [
     ...plan.gateways.flatMap((g) => lowerGateway(fleet, g)),
-    ...plan.agents.flatMap((a) => [lowerWorkload(fleet, a), ...(a.exposed ? [lowerRoute(fleet, a), ...lowerInbound(fleet, a)] : [])]),
+    ...plan.egressGateways.flatMap((e) => lowerEgress(fleet, e)),
+    ...plan.agents.flatMap((a) => [
+      lowerWorkload(fleet, a),
+      lowerAgentNetworkPolicy(fleet, a),
+      ...(a.exposed ? [lowerRoute(fleet, a), ...lowerInbound(fleet, a)] : []),
+    ]),
     ...lowerRuntimeGrant(fleet, plan),
+    ...lowerSecretGrants(fleet, plan.egressGateways),
   ];
   return { plan, objects };
 }

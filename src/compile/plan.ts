@@ -11,6 +11,7 @@ import {
   type Listener,
   type RuntimeRef,
 } from '../model/index.js';
+import { planEgressGateways, planGrants, type EgressGatewayPlan, type GrantPlan } from './egress/plan.js';
 import { knownJwksUri } from './jwks.js';
 
 /**
@@ -33,6 +34,8 @@ export interface AgentPlan {
   readonly runtimeReasons: readonly string[];
   /** For native-jwt: the JWKS endpoint used. */
   readonly jwksUri?: string;
+  /** Providers the agent may call, each through its egress gateway. */
+  readonly grants: readonly GrantPlan[];
 }
 
 export interface GatewayPlan {
@@ -47,8 +50,10 @@ export interface GatewayPlan {
 export interface FleetPlan {
   readonly fleet: Fleet;
   readonly gateways: readonly GatewayPlan[];
+  readonly egressGateways: readonly EgressGatewayPlan[];
   readonly agents: readonly AgentPlan[];
-  readonly runtime: { readonly ref: RuntimeRef; readonly agents: readonly AgentPlan[] };
+  /** What the runtime serves, and the namespaces whose EnvoyExtensionPolicies point at it. */
+  readonly runtime: { readonly ref: RuntimeRef; readonly agents: readonly AgentPlan[]; readonly namespaces: readonly string[] };
 }
 
 /** Header naming the agent a request is routed to (`namespace/name`). */
@@ -85,7 +90,7 @@ function methodRuntimeReasons(method: AuthMethod, gateway: IngressGateway | unde
   }
 }
 
-function planAgent(fleet: Fleet, agent: Agent, index: number): AgentPlan {
+function planAgent(fleet: Fleet, agent: Agent, index: number, egress: readonly EgressGatewayPlan[]): AgentPlan {
   const gateway = agentGateway(fleet, agent);
   const exposed = gateway !== undefined && agent.auth.length > 0;
   const identity = gateway?.identityHeaders ?? DEFAULT_IDENTITY_HEADERS;
@@ -113,6 +118,7 @@ function planAgent(fleet: Fleet, agent: Agent, index: number): AgentPlan {
     mechanism,
     runtimeReasons: mechanism === 'runtime' ? reasons : [],
     ...(mechanism === 'native-jwt' && jwksUri && { jwksUri }),
+    grants: planGrants(fleet, agent, egress),
   };
 }
 
@@ -148,7 +154,19 @@ function planGateway(gateway: IngressGateway, index: number, agents: readonly Ag
 
 /** model -> plan: decides, per agent, what is exposed where and which mechanism enforces it. */
 export function planFleet(fleet: Fleet): FleetPlan {
-  const agents = fleet.agents.map((a, i) => planAgent(fleet, a, i));
+  const egressGateways = planEgressGateways(fleet);
+  const agents = fleet.agents.map((a, i) => planAgent(fleet, a, i, egressGateways));
   const gateways = fleet.gateways.map((g, i) => planGateway(g, i, agents.filter((a) => a.exposed && a.gateway === g)));
-  return { fleet, gateways, agents, runtime: { ref: fleet.runtime, agents: agents.filter((a) => a.mechanism === 'runtime') } };
+  const runtimeAgents = agents.filter((a) => a.mechanism === 'runtime');
+  const namespaces = new Set([
+    ...runtimeAgents.map((a) => a.agent.namespace),
+    ...egressGateways.filter((e) => e.routes.some((r) => r.mechanism === 'runtime')).map((e) => e.gateway.namespace),
+  ]);
+  return {
+    fleet,
+    gateways,
+    egressGateways,
+    agents,
+    runtime: { ref: fleet.runtime, agents: runtimeAgents, namespaces: [...namespaces].filter((ns) => ns !== fleet.runtime.namespace).sort() },
+  };
 }

@@ -9,8 +9,7 @@ import type { FleetPlan } from './plan.js';
  * Service. One per namespace, not one listing them all: a grant admits at most 16 `from` entries.
  */
 export function lowerRuntimeGrant(fleet: Fleet, plan: FleetPlan): EmittedObject[] {
-  const namespaces = [...new Set(plan.runtime.agents.map((a) => a.agent.namespace))].filter((ns) => ns !== fleet.runtime.namespace).sort();
-  return namespaces.map((namespace) => ({
+  return plan.runtime.namespaces.map((namespace) => ({
     owner: { kind: 'fleet' },
     id: `runtime-grant-${namespace}`,
     kind: 'ReferenceGrant',

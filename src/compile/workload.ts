@@ -1,6 +1,7 @@
 import type { Fleet } from '../model/index.js';
 import type { EmittedObject } from './emitted.js';
 import { agentLabels } from './meta.js';
+import { providerEnv } from './egress/index.js';
 import type { AgentPlan } from './plan.js';
 
 export function lowerWorkload(fleet: Fleet, plan: AgentPlan): EmittedObject {
@@ -17,7 +18,8 @@ export function lowerWorkload(fleet: Fleet, plan: AgentPlan): EmittedObject {
       port: a.port,
       replicas: a.replicas,
       resources: a.resources,
-      env: Object.fromEntries(Object.entries(a.env).sort(([x], [y]) => x.localeCompare(y))),
+      env: Object.fromEntries(Object.entries({ ...a.env, ...providerEnv(plan.grants) }).sort(([x], [y]) => x.localeCompare(y))),
+      secretEnv: a.secretEnv,
     },
   };
 }

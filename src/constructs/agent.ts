@@ -2,7 +2,9 @@ import type { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { AgentInput } from '../model/index.js';
 import type { Auth, AuthorizationHeader } from './auth.js';
+import type { EgressGateway } from './egress-gateway.js';
 import type { IngressGateway } from './ingress-gateway.js';
+import type { Provider } from './provider.js';
 
 export interface AgentProps {
   /** Agent name: its Deployment, Service, ServiceAccount, HTTPRoute and policies are named after it. @default - the construct id */
@@ -21,12 +23,23 @@ export interface AgentProps {
   };
   /** Plain environment variables. Never secrets: synth fails on a value that looks like one. @default {} */
   readonly env?: Record<string, string>;
+  /** Environment variables from Secrets in the agent namespace. Never provider keys: synth fails on those. @default {} */
+  readonly secretEnv?: Record<string, { readonly secretName: string; readonly key: string }>;
+  /** In-cluster services the agent may call; its egress is otherwise DNS and its egress gateways only. @default [] */
+  readonly inClusterEgress?: { readonly namespace: string; readonly podLabels?: Record<string, string>; readonly port: number }[];
   /** Request timeout of the agent; the route and every proxy timeout in front honour it. @default Duration.seconds(100) */
   readonly timeout?: Duration;
   /** Ordered chain of accepted credentials; the first to accept wins. @default - none: the agent is not exposed */
   readonly auth?: Auth[];
   /** What happens to the caller's Authorization header. @default AuthorizationHeader.strip() */
   readonly authorizationHeader?: AuthorizationHeader;
+}
+
+export interface AllowProviderOptions {
+  /** Model globs the agent may use, e.g. "claude-sonnet-4*". @default - any model the provider serves */
+  readonly models?: string[];
+  /** The egress gateway to go through. @default - the only egress gateway that allows the provider */
+  readonly via?: EgressGateway;
 }
 
 export interface ExposeOptions {
@@ -44,6 +57,11 @@ export class Agent extends Construct {
   readonly namespace: string;
   private readonly auth: Auth[];
   private expose?: { gateway: IngressGateway; options: ExposeOptions };
+  private readonly grants: { provider: Provider; options: AllowProviderOptions }[] = [];
+  /** Providers this agent may call. */
+  get providers(): readonly Provider[] {
+    return this.grants.map((g) => g.provider);
+  }
 
   constructor(scope: Construct, id: string, private readonly props: AgentProps) {
     super(scope, id);
@@ -55,6 +73,14 @@ export class Agent extends Construct {
   /** Appends methods to the auth chain. */
   addAuth(...methods: Auth[]): void {
     this.auth.push(...methods);
+  }
+
+  /**
+   * Lets the agent call a provider through an egress gateway: its Deployment gets the SDK base-URL
+   * variables pointing at the gateway and a placeholder key, never the key.
+   */
+  allowProvider(provider: Provider, options: AllowProviderOptions = {}): void {
+    this.grants.push({ provider, options });
   }
 
   /** Routes the gateway to this agent. Without auth the route is still not emitted (secure default). */
@@ -74,6 +100,8 @@ export class Agent extends Construct {
       ...(p.replicas !== undefined && { replicas: p.replicas }),
       ...(p.resources !== undefined && { resources: p.resources }),
       ...(p.env !== undefined && { env: p.env }),
+      ...(p.secretEnv !== undefined && { secretEnv: p.secretEnv }),
+      ...(p.inClusterEgress !== undefined && { inClusterEgress: p.inClusterEgress }),
       ...(p.timeout !== undefined && { timeoutSeconds: p.timeout.toSeconds() }),
       ...(this.expose && {
         expose: {
@@ -85,6 +113,11 @@ export class Agent extends Construct {
       }),
       auth: this.auth.map((a) => a.method),
       ...(p.authorizationHeader && { authorizationHeader: p.authorizationHeader.mode }),
+      providers: this.grants.map(({ provider, options }) => ({
+        provider: provider.name,
+        ...(options.models && { models: options.models }),
+        ...(options.via && { egressGateway: `${options.via.namespace}/${options.via.name}` }),
+      })),
     };
   }
 }

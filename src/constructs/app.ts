@@ -1,6 +1,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { App, Yaml, type AppProps } from 'cdk8s';
+import { renderSecretsMarkdown, secretInstructions } from '../compile/index.js';
 import { DiagnosticsError, formatDiagnostic, hasErrors, type Diagnostic } from '../validate/index.js';
 import { Fleet } from './fleet.js';
 
@@ -30,7 +31,11 @@ export class PortcullisApp extends App {
 
   /** Lowers every fleet and returns all diagnostics, without writing anything. */
   lower(): Diagnostic[] {
-    return this.node.findAll().filter(Fleet.isFleet).flatMap((f) => [...f.lower().diagnostics]);
+    return this.fleets().flatMap((f) => [...f.lower().diagnostics]);
+  }
+
+  private fleets(): Fleet[] {
+    return this.node.findAll().filter(Fleet.isFleet);
   }
 
   /** Lowers, reports, and writes the manifests; throws DiagnosticsError (nothing written) on any error. */
@@ -60,6 +65,11 @@ export class PortcullisApp extends App {
         files.set(file, Yaml.stringify(obj));
       }
     }
+    const secrets = this.fleets().flatMap((f) => {
+      const plan = f.lower().plan;
+      return plan ? [{ name: f.fleetName, secrets: secretInstructions(plan) }] : [];
+    });
+    if (secrets.some((f) => f.secrets.length > 0)) files.set('SECRETS.md', renderSecretsMarkdown(secrets));
     return files;
   }
 }

@@ -4,7 +4,9 @@ import { compileFleet, type EmittedObject, type FleetPlan } from '../compile/ind
 import { API_VERSION, type Acknowledgement, type RuntimeRef } from '../model/index.js';
 import { admissionDiagnostics, checkFleet, formatDiagnostic, hasErrors, type Diagnostic, type FleetSource } from '../validate/index.js';
 import { Agent } from './agent.js';
+import { EgressGateway } from './egress-gateway.js';
 import { IngressGateway } from './ingress-gateway.js';
+import type { Provider } from './provider.js';
 import { materialize } from './materialize.js';
 
 export interface FleetProps {
@@ -14,6 +16,8 @@ export interface FleetProps {
   readonly runtime?: Partial<RuntimeRef>;
   /** Warnings accepted on purpose. @default [] */
   readonly acknowledge?: Acknowledgement[];
+  /** Namespace of the Envoy Gateway control plane (where it runs proxies and their Services). @default "envoy-gateway-system" */
+  readonly envoyGatewayNamespace?: string;
 }
 
 const FLEET = Symbol.for('portcullis.Fleet');
@@ -85,7 +89,7 @@ export class Fleet extends Chart {
     if (checked.fleet && !hasErrors(diagnostics)) {
       const compiled = compileFleet(checked.fleet);
       plan = compiled.plan;
-      materialize(compiled.objects, (o: EmittedObject) => (o.owner.kind === 'fleet' ? this : scopes[o.owner.kind][o.owner.index]!));
+      materialize(compiled.objects, (o: EmittedObject) => (o.owner.kind === 'fleet' || o.owner.kind === 'provider' ? this : scopes[o.owner.kind][o.owner.index]!));
       diagnostics.push(...this.admitEmitted());
     }
     this.result = { diagnostics, acknowledged: checked.acknowledged, ...(plan && { plan }) };
@@ -111,25 +115,37 @@ export class Fleet extends Chart {
   /** The agent or gateway an emitted object belongs to (for YAML: its entity scope), else the fleet. */
   private ownerOf(o: ApiObject): Construct {
     for (let c = o.node.scope; c && c !== this; c = c.node.scope) {
-      if (c instanceof Agent || c instanceof IngressGateway || c.node.scope === this) return c as Construct;
+      if (c instanceof Agent || c instanceof IngressGateway || c instanceof EgressGateway || c.node.scope === this) return c as Construct;
     }
     return this;
   }
 
   private fromChildren() {
-    const gateways = this.node.findAll().filter((c): c is IngressGateway => c instanceof IngressGateway);
-    const agents = this.node.findAll().filter((c): c is Agent => c instanceof Agent);
+    const all = this.node.findAll();
+    const gateways = all.filter((c): c is IngressGateway => c instanceof IngressGateway);
+    const egressGateways = all.filter((c): c is EgressGateway => c instanceof EgressGateway);
+    const agents = all.filter((c): c is Agent => c instanceof Agent);
+    // providers are values: every distinct one used by an egress gateway or an agent, in first-use order
+    const providers = [...new Set<Provider>([...egressGateways.flatMap((g) => g.providers), ...agents.flatMap((a) => a.providers)])];
     const input = {
       apiVersion: API_VERSION,
       kind: 'Fleet',
       name: this.fleetName,
       ...(this.props.runtime && { runtime: this.props.runtime }),
+      ...(this.props.envoyGatewayNamespace && { envoyGatewayNamespace: this.props.envoyGatewayNamespace }),
       gateways: gateways.map((g) => g._toModel()),
+      egressGateways: egressGateways.map((g) => g._toModel()),
+      providers: providers.map((p) => p.provider),
       agents: agents.map((a) => a._toModel()),
       acknowledge: this.acknowledgements,
     };
-    const source: FleetSource = { fleetPath: this.node.path, gatewayPaths: gateways.map((g) => g.node.path), agentPaths: agents.map((a) => a.node.path) };
-    return { input, source, scopes: { gateway: gateways as Construct[], agent: agents as Construct[] } };
+    const source: FleetSource = {
+      fleetPath: this.node.path,
+      gatewayPaths: gateways.map((g) => g.node.path),
+      egressGatewayPaths: egressGateways.map((g) => g.node.path),
+      agentPaths: agents.map((a) => a.node.path),
+    };
+    return { input, source, scopes: { gateway: gateways as Construct[], egressGateway: egressGateways as Construct[], agent: agents as Construct[] } };
   }
 
   private fromSource(s: FleetInputSource) {
@@ -148,14 +164,16 @@ export class Fleet extends Chart {
       });
     };
     const gateways = scopesFor(raw.gateways);
+    const egressGateways = scopesFor(raw.egressGateways);
     const agents = scopesFor(raw.agents);
     const source: FleetSource = {
       fleetPath: this.node.path,
       gatewayPaths: gateways.map((g) => g.node.path),
+      egressGatewayPaths: egressGateways.map((g) => g.node.path),
       agentPaths: agents.map((a) => a.node.path),
       ...(s.locate && { locate: s.locate }),
     };
-    return { input: s.input, source, scopes: { gateway: gateways, agent: agents } };
+    return { input: s.input, source, scopes: { gateway: gateways, egressGateway: egressGateways, agent: agents } };
   }
 }
 

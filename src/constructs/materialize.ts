@@ -1,7 +1,8 @@
-import { Size } from 'cdk8s';
+import { ApiObject, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import type { Construct } from 'constructs';
 import type { EmittedObject, WorkloadSpec } from '../compile/index.js';
+import * as aigw from '../imports/aigateway.envoyproxy.io.js';
 import * as eg from '../imports/gateway.envoyproxy.io.js';
 import * as gwapi from '../imports/gateway.networking.k8s.io.js';
 
@@ -42,7 +43,14 @@ function workload(scope: Construct, w: WorkloadSpec): void {
           cpu: { request: cpu(w.resources.cpu.request), limit: cpu(w.resources.cpu.limit) },
           memory: { request: memory(w.resources.memory.request), limit: memory(w.resources.memory.limit) },
         },
-        envVariables: Object.fromEntries(Object.entries(w.env).map(([k, v]) => [k, kplus.EnvValue.fromValue(v)])),
+        envVariables: Object.fromEntries(
+          [
+            ...Object.entries(w.env).map(([k, v]) => [k, kplus.EnvValue.fromValue(v)] as const),
+            ...Object.entries(w.secretEnv).map(
+              ([k, ref]) => [k, kplus.EnvValue.fromSecretValue({ secret: kplus.Secret.fromSecretName(scope, `secret-${k}`, ref.secretName), key: ref.key })] as const,
+            ),
+          ].sort(([a], [b]) => a.localeCompare(b)),
+        ),
       },
     ],
   });
@@ -75,6 +83,27 @@ export function materialize(objects: readonly EmittedObject[], scopeOf: (o: Emit
         break;
       case 'EnvoyExtensionPolicy':
         new eg.EnvoyExtensionPolicy(scope, o.id, o.props);
+        break;
+      case 'EnvoyProxy':
+        new eg.EnvoyProxy(scope, o.id, o.props);
+        break;
+      case 'Backend':
+        new eg.Backend(scope, o.id, o.props);
+        break;
+      case 'HTTPRouteFilter':
+        new eg.HttpRouteFilter(scope, o.id, o.props);
+        break;
+      case 'AIGatewayRoute':
+        new aigw.AiGatewayRouteV1Beta1(scope, o.id, o.props);
+        break;
+      case 'AIServiceBackend':
+        new aigw.AiServiceBackendV1Beta1(scope, o.id, o.props);
+        break;
+      case 'BackendSecurityPolicy':
+        new aigw.BackendSecurityPolicyV1Beta1(scope, o.id, o.props);
+        break;
+      case 'Plain':
+        new ApiObject(scope, o.id, o.props);
         break;
       case 'Workload':
         workload(scope, o.props);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AuthMethod, AuthorizationHeader } from './auth.js';
+import { ProviderGrant } from './egress.js';
 
 const cpu = z.string().regex(/^(\d+m|\d+(\.\d{1,3})?)$/, 'must be a CPU quantity such as 250m or 1.5').describe('CPU, e.g. 250m or 1.');
 const memory = z.string().regex(/^\d+(Ki|Mi|Gi|Ti)$/, 'must be a memory quantity such as 512Mi or 1Gi').describe('Memory, e.g. 512Mi.');
@@ -19,6 +20,10 @@ export const Agent = z
       .strict()
       .default({ cpu: { request: '250m', limit: '1' }, memory: { request: '256Mi', limit: '512Mi' } }),
     env: z.record(z.string(), z.string()).default({}).describe('Plain environment variables. Never secrets.'),
+    secretEnv: z
+      .record(z.string(), z.object({ secretName: z.string(), key: z.string() }).strict())
+      .default({})
+      .describe('Environment variables from Secrets of the agent namespace (never provider keys: those are injected by the egress gateway).'),
     timeoutSeconds: z.number().int().positive().max(86_400).default(100).describe('Request timeout of the agent.'),
     expose: z
       .object({
@@ -35,6 +40,19 @@ export const Agent = z
       .describe('Where the agent is reachable. Without auth it is not exposed whatever this says.'),
     auth: z.array(AuthMethod).default([]).describe('Ordered chain of accepted credentials; the first to accept wins.'),
     authorizationHeader: AuthorizationHeader,
+    providers: z.array(ProviderGrant).default([]).describe('LLM providers the agent may call, through an egress gateway.'),
+    inClusterEgress: z
+      .array(
+        z
+          .object({
+            namespace: z.string(),
+            podLabels: z.record(z.string(), z.string()).default({}).describe('Pods to reach; empty: every pod of the namespace.'),
+            port: z.number().int().min(1).max(65535),
+          })
+          .strict(),
+      )
+      .default([])
+      .describe('In-cluster services the agent may call besides DNS and its egress gateways; everything else is denied.'),
   })
   .strict();
 export type Agent = z.infer<typeof Agent>;

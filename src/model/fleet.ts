@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Agent } from './agent.js';
+import { EgressGateway, Provider } from './egress.js';
 import { IngressGateway } from './gateway.js';
 
 export const API_VERSION = 'portcullis.dev/v1alpha1';
@@ -30,7 +31,13 @@ export const Fleet = z
     runtime: RuntimeRef.default({ name: 'portcullis-runtime', namespace: 'portcullis-system', port: 9002 }).describe(
       'Where the portcullis ext_proc runtime runs, for the agents whose auth needs it.',
     ),
+    envoyGatewayNamespace: z
+      .string()
+      .default('envoy-gateway-system')
+      .describe('Namespace of the Envoy Gateway control plane, where it runs the proxies and their Services.'),
     gateways: z.array(IngressGateway).default([]),
+    egressGateways: z.array(EgressGateway).default([]),
+    providers: z.array(Provider).default([]),
     agents: z.array(Agent).default([]),
     acknowledge: z.array(Acknowledgement).default([]).describe('Warnings accepted on purpose, by code.'),
   })

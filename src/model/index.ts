@@ -7,3 +7,5 @@ export * from './fleet.js';
 export * from './resolve.js';
 export * from './listeners.js';
 export * from './entity.js';
+export * from './egress.js';
+export * from './provider-conventions.js';

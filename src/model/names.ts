@@ -25,3 +25,8 @@ export function isHostname(value: string): boolean {
 export function isDnsSubdomain(value: string): boolean {
   return value.length <= 253 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(value);
 }
+
+/** A model glob (`*` any run of characters) as regular expression source, unanchored. */
+export function globSource(glob: string): string {
+  return glob.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*');
+}

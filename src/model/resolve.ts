@@ -1,5 +1,6 @@
 import type { AuthMethod } from './auth.js';
 import type { Agent } from './agent.js';
+import type { EgressGateway, Provider, ProviderGrant } from './egress.js';
 import type { Fleet } from './fleet.js';
 import type { IngressGateway } from './gateway.js';
 import { IDENTITY_FIELDS, type IdentityField, type IdentityHeaders } from './identity.js';
@@ -77,4 +78,20 @@ export function mappedClaims(method: Extract<AuthMethod, { type: 'oidc' }>, iden
     out.push({ claim, header: `${identity.claimPrefix}${key}`, field: `claims.extra.${key}` });
   }
   return out;
+}
+
+export function findProvider(fleet: Fleet, name: string): Provider | undefined {
+  return fleet.providers.find((p) => p.name === name);
+}
+
+/**
+ * The egress gateway an agent's provider grant goes through: the one it names (namespace/name or a
+ * unique name), else the only egress gateway that allows that provider. Undefined when none or ambiguous.
+ */
+export function resolveEgressGateway(fleet: Fleet, grant: ProviderGrant): { gateway: EgressGateway; index: number } | undefined {
+  const all = fleet.egressGateways.map((gateway, index) => ({ gateway, index }));
+  const matches = grant.egressGateway
+    ? all.filter(({ gateway }) => (grant.egressGateway!.includes('/') ? gatewayKey(gateway) === grant.egressGateway : gateway.name === grant.egressGateway))
+    : all.filter(({ gateway }) => gateway.providers.includes(grant.provider));
+  return matches.length === 1 ? matches[0] : undefined;
 }

@@ -9,6 +9,7 @@ export interface FleetSource {
   readonly fleetPath: string;
   readonly gatewayPaths: readonly string[];
   readonly agentPaths: readonly string[];
+  readonly egressGatewayPaths?: readonly string[];
   /** Locates a path of the input document (e.g. ['agents', 2, 'auth', 0]) in its file. */
   readonly locate?: (path: readonly (string | number)[]) => SourceLocation | undefined;
 }
@@ -46,6 +47,14 @@ function entityPath(entity: EntityRef, source: FleetSource): { path: string; pre
       return { path: source.gatewayPaths[entity.index] ?? `${source.fleetPath}/gateways[${entity.index}]`, prefix: ['gateways', entity.index] };
     case 'agent':
       return { path: source.agentPaths[entity.index] ?? `${source.fleetPath}/agents[${entity.index}]`, prefix: ['agents', entity.index] };
+    case 'egressGateway':
+      return {
+        path: source.egressGatewayPaths?.[entity.index] ?? `${source.fleetPath}/egressGateways[${entity.index}]`,
+        prefix: ['egressGateways', entity.index],
+      };
+    case 'provider':
+      // providers are values, not constructs: name them under the fleet
+      return { path: `${source.fleetPath}/providers[${entity.index}]`, prefix: ['providers', entity.index] };
   }
 }
 
@@ -83,10 +92,9 @@ function fromFinding(rule: Rule, f: Finding, source: FleetSource): Diagnostic {
 
 function schemaDiagnostic(issue: z.core.$ZodIssue, source: FleetSource): Diagnostic {
   const [head, index, ...rest] = issue.path;
-  const entity: EntityRef =
-    (head === 'agents' || head === 'gateways') && typeof index === 'number'
-      ? { kind: head === 'agents' ? 'agent' : 'gateway', index }
-      : { kind: 'fleet' };
+  const kinds: Record<string, Exclude<EntityRef['kind'], 'fleet'>> = { agents: 'agent', gateways: 'gateway', egressGateways: 'egressGateway', providers: 'provider' };
+  const kind = typeof head === 'string' ? kinds[head] : undefined;
+  const entity: EntityRef = kind && typeof index === 'number' ? { kind, index } : { kind: 'fleet' };
   const fieldPath = entity.kind === 'fleet' ? issue.path : rest;
   const { path, prefix } = entityPath(entity, source);
   let field = formatField(fieldPath);

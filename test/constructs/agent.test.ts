@@ -161,7 +161,7 @@ describe('secure defaults', () => {
       new Agent(f, 'open', { namespace: 'x', image: 'i:1' }).exposeVia(gateway(f));
     });
     expect(diagnostics.map((d) => [d.code, d.severity, d.path])).toEqual([['PC012', 'warning', 'fleet/open']]);
-    expect(kinds(objects).filter((k) => k.startsWith('HTTPRoute') || k.includes('Policy/x/'))).toEqual([]);
+    expect(kinds(objects).filter((k) => k.startsWith('HTTPRoute') || k.startsWith('SecurityPolicy') || k.startsWith('EnvoyExtensionPolicy'))).toEqual([]);
     expect(kinds(objects)).toContain('Deployment/x/open');
     // no namespace may attach routes to the gateway when no agent is exposed on it
     expect(find(objects, 'Gateway', 'edge').spec.listeners[0].allowedRoutes.namespaces).toEqual({ from: 'Same' });
@@ -197,7 +197,7 @@ describe('secure defaults', () => {
     expect(diagnostics.map((d) => `${d.code} ${d.path} ${d.field}`)).toEqual([
       'PC002 fleet/edge namespace',
       'PC003 fleet/a auth[0].audiences',
-      'PC009 fleet/b env.OPENAI_API_KEY',
+      'PC020 fleet/b env.OPENAI_API_KEY',
     ]);
   });
 });

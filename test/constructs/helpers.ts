@@ -15,7 +15,7 @@ export function synth(build: (fleet: Fleet) => void): { objects: K8sObject[]; di
   const fleet = new Fleet(app, 'fleet');
   build(fleet);
   const diagnostics = app.lower();
-  const objects = diagnostics.some((d) => d.severity === 'error') ? [] : [...app.render().values()].map((t) => parse(t) as K8sObject);
+  const objects = diagnostics.some((d) => d.severity === 'error') ? [] : [...app.render()].filter(([f]) => f.endsWith('.yaml')).map(([, t]) => parse(t) as K8sObject);
   return { objects, diagnostics, fleet };
 }
 

@@ -41,15 +41,33 @@ describe('the example fleet', () => {
   it('contains no secret value and materializes no Secret', () => {
     for (const [file, text] of render()) {
       expect(text, file).not.toMatch(/sk-[A-Za-z0-9_-]{20,}|AKIA[0-9A-Z]{16}|-----BEGIN [A-Z ]*PRIVATE KEY-----/);
-      const obj = parse(text);
-      expect(obj.kind, file).not.toBe('Secret');
+      if (file.endsWith('.yaml')) expect(parse(text).kind, file).not.toBe('Secret');
     }
   });
 
+  it('lists every Secret a manifest references in SECRETS.md, with its namespace and key', () => {
+    const files = render();
+    const secrets = files.get('SECRETS.md')!;
+    const objects = [...files].filter(([f]) => f.endsWith('.yaml')).map(([, t]) => parse(t));
+    const referenced = new Set<string>();
+    for (const o of objects) {
+      const ns = o.metadata.namespace;
+      for (const l of o.kind === 'Gateway' ? o.spec.listeners : []) for (const c of l.tls?.certificateRefs ?? []) referenced.add(`${c.namespace ?? ns}/${c.name}`);
+      if (o.kind === 'SecurityPolicy') for (const c of o.spec.apiKeyAuth?.credentialRefs ?? []) referenced.add(`${ns}/${c.name}`);
+      if (o.kind === 'HTTPRouteFilter') referenced.add(`${ns}/${o.spec.credentialInjection.credential.valueRef.name}`);
+      if (o.kind === 'BackendSecurityPolicy') referenced.add(`${ns}/${(o.spec.apiKey ?? o.spec.anthropicApiKey ?? o.spec.awsCredentials?.credentialsFile).secretRef.name}`);
+    }
+    expect(referenced.size).toBeGreaterThanOrEqual(5);
+    for (const r of referenced) expect(secrets, r).toContain(`### ${r}\n`);
+    expect(secrets).toContain("kubectl -n agents-egress create secret generic openai-api-key --from-literal=credential='<value>'");
+    expect(secrets).toContain('"Bearer <openai key>"');
+  });
+
   it('puts every exposed agent behind a policy and leaves the unauthenticated one unrouted', () => {
-    const objects = [...render().values()].map((t) => parse(t));
-    const routes = objects.filter((o) => o.kind === 'HTTPRoute').map((o) => `${o.metadata.namespace}/${o.metadata.name}`);
-    const guarded = objects.filter((o) => o.kind === 'SecurityPolicy' || o.kind === 'EnvoyExtensionPolicy').map((o) => `${o.metadata.namespace}/${o.spec.targetRefs[0].name}`);
+    const objects = [...render()].filter(([f]) => f.endsWith('.yaml')).map(([, t]) => parse(t));
+    const ofAgents = objects.filter((o) => o.metadata.labels['portcullis.dev/agent']);
+    const routes = ofAgents.filter((o) => o.kind === 'HTTPRoute').map((o) => `${o.metadata.namespace}/${o.metadata.name}`);
+    const guarded = ofAgents.filter((o) => o.kind === 'SecurityPolicy' || o.kind === 'EnvoyExtensionPolicy').map((o) => `${o.metadata.namespace}/${o.spec.targetRefs[0].name}`);
     expect(routes.sort()).toEqual(guarded.sort());
     expect(routes).toHaveLength(4);
     expect(routes).not.toContain('research/batch-indexer');

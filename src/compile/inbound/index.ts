@@ -29,7 +29,7 @@ export function lowerInbound(fleet: Fleet, plan: AgentPlan): EmittedObject[] {
           owner,
           id: 'extension-policy',
           kind: 'EnvoyExtensionPolicy',
-          props: { metadata, spec: { targetRefs: [routeTarget(agent)], extProc: [runtimeExtProc(plan, fleet.runtime)] } },
+          props: { metadata, spec: { targetRefs: [routeTarget(agent)], extProc: [runtimeExtProc(fleet.runtime, { attributes: inboundAttributes(plan) })] } },
         },
       ];
     case 'native-mtls':
@@ -37,4 +37,10 @@ export function lowerInbound(fleet: Fleet, plan: AgentPlan): EmittedObject[] {
       return [];
   }
   throw new Error(`internal: plan chose ${plan.mechanism} for a ${method.type} method`);
+}
+
+/** The route name identifies the agent; edge-trust with source ranges also needs the peer address. */
+function inboundAttributes(plan: AgentPlan): string[] {
+  const needsSource = plan.agent.auth.some((m) => m.type === 'edgeTrust' && m.trustedCidrs.length > 0);
+  return ['xds.route_name', ...(needsSource ? ['source.address'] : [])];
 }

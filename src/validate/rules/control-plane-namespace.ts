@@ -20,6 +20,15 @@ export const controlPlaneNamespace: Rule = {
           hint,
         });
     });
+    fleet.egressGateways.forEach((g, i) => {
+      if (g.namespace === CONTROL_PLANE_NAMESPACE)
+        found.push({
+          entity: { kind: 'egressGateway', index: i },
+          field: 'namespace',
+          message: `an egress gateway in ${CONTROL_PLANE_NAMESPACE} has its policies silently not enforced by Envoy Gateway, got "${g.namespace}"`,
+          hint,
+        });
+    });
     fleet.agents.forEach((a, i) => {
       if (a.namespace === CONTROL_PLANE_NAMESPACE)
         found.push({

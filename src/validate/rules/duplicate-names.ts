@@ -38,6 +38,8 @@ export const duplicateNames: Rule = {
     return [
       ...duplicates(fleet.agents, gatewayKey, agentRef, 'agent'),
       ...duplicates(fleet.gateways, gatewayKey, gatewayRef, 'gateway'),
+      ...duplicates(fleet.egressGateways, gatewayKey, (index) => ({ kind: 'egressGateway', index }), 'egress gateway'),
+      ...duplicates(fleet.providers, (p) => p.name, (index) => ({ kind: 'provider', index }), 'provider'),
       ...listenerDupes,
     ];
   },

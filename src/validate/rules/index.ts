@@ -15,6 +15,12 @@ import { plaintextListener } from './plaintext-listener.js';
 import { secretInEnv } from './secret-in-env.js';
 import { timeoutInFront } from './timeout-in-front.js';
 import { unknownGateway } from './unknown-gateway.js';
+import { egressAllowAll, injectionWithoutTls } from './egress-lockdown.js';
+import { modelGlob } from './model-glob.js';
+import { providerGrant } from './provider-grant.js';
+import { providerKeyInEnv } from './provider-key-in-env.js';
+import { crossNamespaceSecret, secretKeyName } from './secret-references.js';
+import { tenantFallback } from './tenant-fallback.js';
 
 /** Every semantic rule, in code order. PC001 is schema validation, PC900+ are admission. */
 export const RULES: readonly Rule[] = [
@@ -34,4 +40,12 @@ export const RULES: readonly Rule[] = [
   mtlsWithoutClientValidation,
   edgeTrust,
   httpsListenerCertificates,
+  providerKeyInEnv,
+  providerGrant,
+  modelGlob,
+  tenantFallback,
+  egressAllowAll,
+  injectionWithoutTls,
+  crossNamespaceSecret,
+  secretKeyName,
 ];

@@ -55,6 +55,20 @@ export const invalidNames: Rule = {
       ]),
     );
     const fleetName = run({ kind: 'fleet' }, [['name', fleet.name, dns, DNS_TEXT]]);
-    return [...fleetName, ...gateways, ...agents];
+    const egress = fleet.egressGateways.flatMap((g, i) =>
+      run({ kind: 'egressGateway', index: i }, [
+        ['name', g.name, dns, DNS_TEXT],
+        ['namespace', g.namespace, dns, DNS_TEXT],
+        ['serviceName', g.serviceName, dns, DNS_TEXT],
+      ]),
+    );
+    const providers = fleet.providers.flatMap((p, i) =>
+      run({ kind: 'provider', index: i }, [
+        ['name', p.name, dns, DNS_TEXT],
+        ['credential.secretName', p.credential.secretName, isDnsSubdomain, SECRET_TEXT],
+        ...(p.kind === 'custom' ? [['host', p.host, isHostname, 'a hostname'] as Check] : []),
+      ]),
+    );
+    return [...fleetName, ...gateways, ...egress, ...providers, ...agents];
   },
 };

@@ -1,3 +1,4 @@
+import { PROVIDER_KEY_ENV } from '../../model/index.js';
 import type { Finding, Rule } from '../rule.js';
 import { agentRef } from '../rule.js';
 
@@ -28,7 +29,8 @@ export const secretInEnv: Rule = {
     const found: Finding[] = [];
     fleet.agents.forEach((agent, i) => {
       for (const [name, value] of Object.entries(agent.env)) {
-        if (looksSecret(name, value))
+        // provider key variables are PC020's, with a fix that points at the egress gateway
+        if (!PROVIDER_KEY_ENV.includes(name) && looksSecret(name, value))
           found.push({
             entity: agentRef(i),
             field: `env.${name}`,

@@ -1,0 +1,78 @@
+import * as gwapi from '../../imports/gateway.networking.k8s.io.js';
+import type { Fleet } from '../../model/index.js';
+import type { EmittedObject } from '../emitted.js';
+import { GATEWAY_API_GROUP } from '../meta.js';
+import { egressLabels } from './gateway.js';
+import type { EgressGatewayPlan, ProviderRoutePlan } from './plan.js';
+import { backend, foreignCredentialHeaders, injectedHeader, runtimeOnRoute } from './routes.js';
+
+export function egressRouteName(plan: EgressGatewayPlan, route: ProviderRoutePlan): string {
+  return `${plan.gateway.name}-${route.provider.name}`;
+}
+
+/**
+ * Envoy Gateway alone: per provider, an HTTPRoute under /<provider>/ rewritten to the provider's host and
+ * root, foreign credential headers removed, and the key injected by an HTTPRouteFilter credentialInjection
+ * with overwrite on (its default, off, would let a key the agent sent win). Query-parameter keys, SigV4
+ * and per-tenant keys are done by the runtime on the same route instead.
+ */
+export function lowerEnvoyGatewayRoute(fleet: Fleet, plan: EgressGatewayPlan, route: ProviderRoutePlan): EmittedObject[] {
+  const owner = { kind: 'egressGateway', index: plan.index } as const;
+  const g = plan.gateway;
+  const p = route.provider;
+  const name = egressRouteName(plan, route);
+  const labels = egressLabels(fleet, plan);
+  const header = injectedHeader(route);
+  const injector: EmittedObject | undefined =
+    route.mechanism === 'credential-injector' && header
+      ? {
+          owner,
+          id: `${p.name}-credential`,
+          kind: 'HTTPRouteFilter',
+          props: {
+            metadata: { name: `${p.name}-credential`, namespace: g.namespace, labels },
+            spec: {
+              credentialInjection: {
+                header,
+                overwrite: true,
+                credential: { valueRef: { group: '', kind: 'Secret', name: p.credential.secretName, ...(p.credential.namespace && { namespace: p.credential.namespace }) } },
+              },
+            },
+          },
+        }
+      : undefined;
+  const filters: gwapi.HttpRouteSpecRulesFilters[] = [
+    {
+      type: gwapi.HttpRouteSpecRulesFiltersType.URL_REWRITE,
+      urlRewrite: { hostname: route.convention.host, path: { type: gwapi.HttpRouteSpecRulesFiltersUrlRewritePathType.REPLACE_PREFIX_MATCH, replacePrefixMatch: '/' } },
+    },
+    { type: gwapi.HttpRouteSpecRulesFiltersType.REQUEST_HEADER_MODIFIER, requestHeaderModifier: { remove: foreignCredentialHeaders(route) } },
+    ...(injector
+      ? [{ type: gwapi.HttpRouteSpecRulesFiltersType.EXTENSION_REF, extensionRef: { group: 'gateway.envoyproxy.io', kind: 'HTTPRouteFilter', name: `${p.name}-credential` } }]
+      : []),
+  ];
+  const httpRoute: EmittedObject = {
+    owner,
+    id: `${p.name}-route`,
+    kind: 'HTTPRoute',
+    props: {
+      metadata: { name, namespace: g.namespace, labels },
+      spec: {
+        parentRefs: [{ group: GATEWAY_API_GROUP, kind: 'Gateway', name: g.name, sectionName: 'http' }],
+        rules: [
+          {
+            matches: [{ path: { type: gwapi.HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: `/${p.name}` } }],
+            filters,
+            backendRefs: [{ group: 'gateway.envoyproxy.io', kind: 'Backend', name: p.name }],
+          },
+        ],
+      },
+    },
+  };
+  return [
+    backend(fleet, plan, route),
+    ...(injector ? [injector] : []),
+    httpRoute,
+    ...(route.mechanism === 'runtime' ? [runtimeOnRoute(fleet, plan, [route], name, `${p.name}-extension-policy`)] : []),
+  ];
+}

@@ -1,0 +1,62 @@
+import { CREDENTIAL_HEADERS, type Fleet } from '../../model/index.js';
+import type { EmittedObject } from '../emitted.js';
+import { runtimeExtProc } from '../inbound/runtime.js';
+import type { EgressGatewayPlan, ProviderRoutePlan } from './plan.js';
+import { egressLabels } from './gateway.js';
+
+/** The header a route injects the key into, if it injects into a header. */
+export function injectedHeader(route: ProviderRoutePlan): string | undefined {
+  return route.convention.inject.type === 'header' ? route.convention.inject.header : undefined;
+}
+
+/**
+ * Credential hygiene: every credential header a caller may send, except the one injected, is removed
+ * before the request leaves for the provider. (Removing the injected one at route level would delete the
+ * injected value: the router applies route header removal after the credential injector.)
+ */
+export function foreignCredentialHeaders(route: ProviderRoutePlan): string[] {
+  const kept = injectedHeader(route);
+  return CREDENTIAL_HEADERS.filter((h) => h !== kept);
+}
+
+/** The provider's upstream: an Envoy Gateway Backend at its host, TLS verified against the system CAs. */
+export function backend(fleet: Fleet, plan: EgressGatewayPlan, route: ProviderRoutePlan): EmittedObject {
+  const c = route.convention;
+  return {
+    owner: { kind: 'egressGateway', index: plan.index },
+    id: `${route.provider.name}-backend`,
+    kind: 'Backend',
+    props: {
+      metadata: { name: route.provider.name, namespace: plan.gateway.namespace, labels: egressLabels(fleet, plan) },
+      spec: {
+        endpoints: [{ fqdn: { hostname: c.host, port: c.port } }],
+        ...(c.tls && { tls: { sni: c.host, wellKnownCaCertificates: 'System' } }),
+      },
+    },
+  };
+}
+
+/** The runtime on an egress HTTPRoute, for what neither an Envoy filter nor an AI Gateway policy can do for these providers. */
+export function runtimeOnRoute(fleet: Fleet, plan: EgressGatewayPlan, routes: readonly ProviderRoutePlan[], routeName: string, id: string): EmittedObject {
+  return {
+    owner: { kind: 'egressGateway', index: plan.index },
+    id,
+    kind: 'EnvoyExtensionPolicy',
+    props: {
+      metadata: { name: routeName, namespace: plan.gateway.namespace, labels: egressLabels(fleet, plan) },
+      spec: {
+        targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name: routeName }],
+        extProc: [
+          runtimeExtProc(fleet.runtime, {
+            attributes: ['xds.route_name'],
+            bufferBody: routes.some((r) => r.convention.inject.type === 'sigv4'),
+            ...(plan.gateway.target === 'ai-gateway' && routes.some((r) => r.provider.perTenant) && { writableNamespaces: [EGRESS_METADATA_NAMESPACE] }),
+          }),
+        ],
+      },
+    },
+  };
+}
+
+/** Dynamic metadata namespace in which the runtime hands AI Gateway a per-tenant key. */
+export const EGRESS_METADATA_NAMESPACE = 'io.portcullis.egress';

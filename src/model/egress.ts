@@ -1,0 +1,108 @@
+import { z } from 'zod';
+
+/** A key of a Kubernetes Secret: referenced by name, never by value. */
+export const SecretKeyRef = z
+  .object({
+    secretName: z.string(),
+    key: z.string().describe('Key inside the Secret.'),
+    namespace: z.string().optional().describe('Default: the egress gateway namespace.'),
+    referenceGrant: z
+      .boolean()
+      .default(false)
+      .describe('Emit the ReferenceGrant that lets the egress namespace read a Secret kept in another namespace.'),
+  })
+  .strict();
+export type SecretKeyRef = z.infer<typeof SecretKeyRef>;
+
+/** Bring-your-own-key: the provider key chosen by the caller's verified tenant. */
+export const PerTenantKeys = z
+  .object({
+    keys: z.record(z.string(), SecretKeyRef).describe('Verified tenant id -> the key to inject.'),
+    unknown: z
+      .enum(['fallback', 'deny'])
+      .optional()
+      .describe('Unknown tenants: fallback to the provider credential, or deny with 403. Must be decided explicitly.'),
+  })
+  .strict();
+export type PerTenantKeys = z.infer<typeof PerTenantKeys>;
+
+const common = {
+  name: z.string().describe('Provider name, unique in the fleet; also its path prefix on the egress gateway.'),
+  credential: SecretKeyRef.describe('Where the real key is.'),
+  perTenant: PerTenantKeys.optional(),
+  models: z.array(z.string()).default([]).describe('Models this provider serves, for checking agents\' model globs.'),
+};
+
+export const Provider = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('openai'), ...common }).strict(),
+  z.object({ kind: z.literal('anthropic'), ...common }).strict(),
+  z
+    .object({
+      kind: z.literal('google'),
+      ...common,
+      via: z.enum(['header', 'query']).default('header').describe('Gemini API key in x-goog-api-key, or in the key query parameter.'),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('azure-openai'),
+      ...common,
+      resource: z.string().describe('Azure OpenAI resource: <resource>.openai.azure.com.'),
+      apiVersion: z.string().default('2024-10-21'),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('bedrock'),
+      ...common,
+      region: z.string().describe('AWS region, e.g. us-east-1.'),
+    })
+    .strict()
+    .describe('credential: a Secret key holding an AWS shared credentials file.'),
+  z
+    .object({
+      kind: z.literal('custom'),
+      ...common,
+      host: z.string(),
+      port: z.number().int().min(1).max(65535).default(443),
+      tls: z.boolean().default(true),
+      header: z.string().optional().describe('Header the key goes in.'),
+      queryParam: z.string().optional().describe('Query parameter the key goes in (instead of a header).'),
+      prefix: z.string().default('').describe('Text before the key in the header value, e.g. "Bearer ".'),
+      baseUrlEnv: z.string().optional().describe('Environment variable the agent SDK reads its base URL from.'),
+      apiKeyEnv: z.string().optional().describe('Environment variable the agent SDK reads its key from (gets a placeholder).'),
+    })
+    .strict(),
+]);
+export type Provider = z.infer<typeof Provider>;
+export type ProviderKind = Provider['kind'];
+
+export const EgressGateway = z
+  .object({
+    name: z.string(),
+    namespace: z.string(),
+    gatewayClassName: z.string().default('eg'),
+    serviceName: z.string().optional().describe('Fixed name of the proxies\' Service, so base URLs are known at synth. Default: the gateway name.'),
+    port: z.number().int().min(1024).max(65535).default(8080).describe('In-cluster HTTP port agents call.'),
+    target: z
+      .enum(['envoy-gateway', 'ai-gateway'])
+      .default('envoy-gateway')
+      .describe('Lower provider routes to Envoy Gateway alone, or to Envoy AI Gateway (AIGatewayRoute, AIServiceBackend, BackendSecurityPolicy).'),
+    providers: z.array(z.string()).min(1).describe('Names of the providers this gateway may reach; nothing else.'),
+    egressCidrs: z
+      .array(z.string())
+      .optional()
+      .describe('Where the proxies may connect. Default: public addresses only (private, link-local and metadata ranges excluded).'),
+  })
+  .strict();
+export type EgressGateway = z.infer<typeof EgressGateway>;
+
+/** An agent's permission to call a provider through an egress gateway. */
+export const ProviderGrant = z
+  .object({
+    provider: z.string(),
+    egressGateway: z.string().optional().describe('namespace/name or name. Default: the only egress gateway that allows the provider.'),
+    models: z.array(z.string()).default([]).describe('Model globs the agent may use, e.g. claude-sonnet-4*. Empty: any model the provider serves.'),
+  })
+  .strict();
+export type ProviderGrant = z.infer<typeof ProviderGrant>;

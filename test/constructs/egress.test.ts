@@ -1,0 +1,204 @@
+import { describe, expect, it } from 'vitest';
+import { Agent, EgressGateway, Provider } from '../../src/index.js';
+import type { Fleet } from '../../src/index.js';
+import { find, synth, type K8sObject } from './helpers.js';
+
+const key = (secretName: string, k = 'credential') => ({ secretName, key: k });
+
+function providers() {
+  return {
+    openai: Provider.openai({ credential: key('openai') }),
+    anthropic: Provider.anthropic({ credential: key('anthropic') }),
+    google: Provider.google({ credential: key('google') }),
+    azure: Provider.azureOpenai({ resource: 'acme-eu', credential: key('azure') }),
+    bedrock: Provider.bedrock({ region: 'us-east-1', credential: key('aws', 'credentials') }),
+    gemini: Provider.google({ name: 'gemini-query', via: 'query', credential: key('gemini-query') }),
+  };
+}
+
+function egressFleet(f: Fleet) {
+  const p = providers();
+  new EgressGateway(f, 'llm', { namespace: 'agents-egress', providers: Object.values(p) });
+  const agent = new Agent(f, 'bot', { namespace: 'team', image: 'i:1' });
+  for (const provider of Object.values(p)) agent.allowProvider(provider);
+  f.acknowledge('PC012', 'egress-only test agent');
+  return p;
+}
+
+const podEnv = (objects: K8sObject[], name: string): { name: string; value?: string; valueFrom?: unknown }[] =>
+  find(objects, 'Deployment', name).spec.template.spec.containers[0].env;
+
+describe('EgressGateway on Envoy Gateway alone', () => {
+  it('pins its Service name with an EnvoyProxy so agents know the base URL at synth', () => {
+    const { objects, diagnostics } = synth(egressFleet);
+    expect(diagnostics).toEqual([]);
+    expect(find(objects, 'EnvoyProxy', 'llm').spec.provider.kubernetes.envoyService).toEqual({ name: 'llm', type: 'ClusterIP' });
+    expect(find(objects, 'Gateway', 'llm').spec.infrastructure.parametersRef).toEqual({ group: 'gateway.envoyproxy.io', kind: 'EnvoyProxy', name: 'llm' });
+  });
+
+  it('injects each provider key into its own header with overwrite on, in the format the provider expects', () => {
+    const { objects } = synth(egressFleet);
+    const injection = (provider: string) => find(objects, 'HTTPRouteFilter', `${provider}-credential`).spec.credentialInjection;
+    expect(injection('openai')).toEqual({ header: 'authorization', overwrite: true, credential: { valueRef: { group: '', kind: 'Secret', name: 'openai' } } });
+    expect(injection('anthropic')).toMatchObject({ header: 'x-api-key', overwrite: true });
+    expect(injection('google')).toMatchObject({ header: 'x-goog-api-key', overwrite: true });
+    expect(injection('azure-openai')).toMatchObject({ header: 'api-key', overwrite: true });
+    // SigV4 and query-parameter keys are the runtime's: no injector, an extension policy that fails closed
+    for (const p of ['bedrock', 'gemini-query']) {
+      expect(objects.some((o) => o.kind === 'HTTPRouteFilter' && o.metadata.name === `${p}-credential`)).toBe(false);
+      expect(find(objects, 'EnvoyExtensionPolicy', `llm-${p}`).spec.extProc[0].failOpen).toBe(false);
+    }
+    // SigV4 signs the body: only that route buffers it
+    expect(find(objects, 'EnvoyExtensionPolicy', 'llm-bedrock').spec.extProc[0].processingMode.request.body).toBe('Buffered');
+    expect(find(objects, 'EnvoyExtensionPolicy', 'llm-gemini-query').spec.extProc[0].processingMode.request.body).toBeUndefined();
+  });
+
+  it('removes every foreign credential header on every provider route, but never the injected one', () => {
+    const { objects } = synth(egressFleet);
+    const routes = objects.filter((o) => o.kind === 'HTTPRoute' && o.metadata.namespace === 'agents-egress');
+    expect(routes).toHaveLength(6);
+    for (const route of routes) {
+      const filters = route.spec.rules[0].filters;
+      const removed: string[] = filters.find((x: { type: string }) => x.type === 'RequestHeaderModifier').requestHeaderModifier.remove;
+      const injectedFilter = filters.find((x: { type: string }) => x.type === 'ExtensionRef');
+      const injected = injectedFilter ? find(objects, 'HTTPRouteFilter', injectedFilter.extensionRef.name).spec.credentialInjection.header : undefined;
+      for (const h of ['authorization', 'x-api-key', 'api-key', 'x-goog-api-key', 'cookie', 'x-aigw-api-key'].filter((x) => x !== injected))
+        expect(removed, `${route.metadata.name} keeps ${h}`).toContain(h);
+      if (injected) expect(removed).not.toContain(injected);
+      // the route reaches the provider's host over TLS verified against the system CAs
+      const backend = find(objects, 'Backend', route.spec.rules[0].backendRefs[0].name);
+      expect(backend.spec.tls).toMatchObject({ wellKnownCACertificates: 'System' });
+      expect(filters[0].urlRewrite.hostname).toBe(backend.spec.endpoints[0].fqdn.hostname);
+    }
+  });
+
+  it('gives the agent base URLs and placeholders, never a key or a reference to one', () => {
+    const { objects } = synth(egressFleet);
+    const env = Object.fromEntries(podEnv(objects, 'bot').map((e) => [e.name, e.value ?? e.valueFrom]));
+    expect(env).toMatchObject({
+      OPENAI_BASE_URL: 'http://llm.envoy-gateway-system.svc.cluster.local:8080/openai/v1',
+      OPENAI_API_KEY: 'portcullis-injected-by-proxy',
+      ANTHROPIC_BASE_URL: 'http://llm.envoy-gateway-system.svc.cluster.local:8080/anthropic',
+      ANTHROPIC_API_KEY: 'portcullis-injected-by-proxy',
+      AZURE_OPENAI_ENDPOINT: 'http://llm.envoy-gateway-system.svc.cluster.local:8080/azure-openai',
+      AZURE_OPENAI_API_KEY: 'portcullis-injected-by-proxy',
+      AWS_ENDPOINT_URL_BEDROCK_RUNTIME: 'http://llm.envoy-gateway-system.svc.cluster.local:8080/bedrock',
+      AWS_SECRET_ACCESS_KEY: 'portcullis-injected-by-proxy',
+      AWS_REGION: 'us-east-1',
+    });
+    const pod = JSON.stringify(find(objects, 'Deployment', 'bot').spec.template);
+    expect(pod).not.toContain('secretKeyRef');
+    for (const secret of ['"openai"', '"anthropic"', '"google"', '"azure"', '"aws"']) expect(pod).not.toContain(secret);
+  });
+
+  it('lets the agent reach only DNS and its egress gateway proxies', () => {
+    const { objects } = synth(egressFleet);
+    const policy = find(objects, 'NetworkPolicy', 'bot-egress');
+    expect(policy.spec.podSelector).toEqual({ matchLabels: { 'portcullis.dev/agent': 'bot' } });
+    expect(policy.spec.policyTypes).toEqual(['Egress']);
+    expect(policy.spec.egress).toEqual([
+      expect.objectContaining({ ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] }),
+      {
+        to: [
+          {
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'envoy-gateway-system' } },
+            podSelector: { matchLabels: { 'gateway.envoyproxy.io/owning-gateway-name': 'llm', 'gateway.envoyproxy.io/owning-gateway-namespace': 'agents-egress' } },
+          },
+        ],
+        ports: [{ protocol: 'TCP', port: 8080 }],
+      },
+    ]);
+    // and the pods it selects carry that label
+    expect(find(objects, 'Deployment', 'bot').spec.template.metadata.labels['portcullis.dev/agent']).toBe('bot');
+    // the proxies reach public addresses on the providers' port, never private or metadata ranges
+    const proxies = find(objects, 'NetworkPolicy', 'agents-egress-llm-egress');
+    expect(proxies.metadata.namespace).toBe('envoy-gateway-system');
+    expect(proxies.spec.egress[1].to[0].ipBlock.except).toEqual(expect.arrayContaining(['10.0.0.0/8', '169.254.0.0/16']));
+  });
+});
+
+describe('EgressGateway on Envoy AI Gateway', () => {
+  it('lowers to AIGatewayRoute, AIServiceBackend with header hygiene, and a BackendSecurityPolicy per provider', () => {
+    const { objects, diagnostics } = synth((f) => {
+      const openai = Provider.openai({ credential: key('openai', 'apiKey'), models: ['gpt-4.1', 'gpt-4.1-mini'] });
+      const anthropic = Provider.anthropic({ credential: key('anthropic', 'apiKey') });
+      const bedrock = Provider.bedrock({ region: 'eu-west-1', credential: key('aws', 'credentials') });
+      new EgressGateway(f, 'ai', { namespace: 'agents-egress', target: 'ai-gateway', providers: [openai, anthropic, bedrock] });
+      const agent = new Agent(f, 'bot', { namespace: 'team', image: 'i:1' });
+      agent.allowProvider(openai, { models: ['gpt-4.1*'] });
+      agent.allowProvider(anthropic);
+      agent.allowProvider(bedrock);
+      f.acknowledge('PC012', 'egress-only test agent');
+    });
+    expect(diagnostics).toEqual([]);
+    const route = find(objects, 'AIGatewayRoute', 'ai');
+    expect(route).toMatchSnapshot();
+    expect(route.spec.rules.map((r: { name: string }) => r.name)).toEqual(['openai', 'anthropic', 'bedrock']);
+    expect(route.spec.rules[0].matches[0].headers[0]).toEqual({ name: 'x-ai-eg-model', type: 'RegularExpression', value: '^(gpt-4\\.1.*)$' });
+    expect(find(objects, 'BackendSecurityPolicy', 'openai').spec).toMatchObject({ type: 'APIKey', apiKey: { secretRef: { name: 'openai' } } });
+    expect(find(objects, 'BackendSecurityPolicy', 'anthropic').spec).toMatchObject({ type: 'AnthropicAPIKey', anthropicAPIKey: { secretRef: { name: 'anthropic' } } });
+    expect(find(objects, 'BackendSecurityPolicy', 'bedrock').spec).toMatchObject({ type: 'AWSCredentials', awsCredentials: { region: 'eu-west-1' } });
+    // AI Gateway overwrites only the header it injects: the others must go
+    expect(find(objects, 'AIServiceBackend', 'anthropic').spec.headerMutation.remove).toEqual(expect.arrayContaining(['authorization', 'cookie', 'api-key']));
+    expect(find(objects, 'AIServiceBackend', 'openai').spec.headerMutation.remove).toContain('x-api-key');
+    expect(find(objects, 'AIServiceBackend', 'openai').spec.schema).toEqual({ name: 'OpenAI', prefix: '/v1' });
+    const env = Object.fromEntries(podEnv(objects, 'bot').map((e) => [e.name, e.value]));
+    expect(env.OPENAI_BASE_URL).toBe('http://ai.envoy-gateway-system.svc.cluster.local:8080/v1');
+    expect(env.ANTHROPIC_BASE_URL).toBe('http://ai.envoy-gateway-system.svc.cluster.local:8080/anthropic');
+  });
+
+  it('selects per-tenant keys through the runtime and credentialOverride from dynamic metadata', () => {
+    const { objects } = synth((f) => {
+      const openai = Provider.openai({
+        credential: key('openai-default', 'apiKey'),
+        perTenant: { keys: { globex: key('openai-globex', 'apiKey') }, unknown: 'deny' },
+      });
+      new EgressGateway(f, 'ai', { namespace: 'agents-egress', target: 'ai-gateway', providers: [openai] });
+      new Agent(f, 'bot', { namespace: 'team', image: 'i:1' }).allowProvider(openai);
+      f.acknowledge('PC012', 'egress-only test agent');
+    });
+    expect(find(objects, 'BackendSecurityPolicy', 'openai').spec.credentialOverride).toEqual({
+      fromDynamicMetadata: { namespace: 'io.portcullis.egress', key: 'credential', fallbackToConfigured: false },
+    });
+    const eep = find(objects, 'EnvoyExtensionPolicy', 'ai');
+    expect(eep.spec.targetRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name: 'ai' }]);
+    expect(eep.spec.extProc[0].metadata).toEqual({ writableNamespaces: ['io.portcullis.egress'] });
+    expect(find(objects, 'ReferenceGrant', 'portcullis-runtime-from-agents-egress').spec.from[0].namespace).toBe('agents-egress');
+  });
+});
+
+describe('egress secure defaults', () => {
+  it('fails when an agent is handed a provider key, in env or from a Secret', () => {
+    const { diagnostics } = synth((f) => {
+      const openai = Provider.openai({ credential: key('openai') });
+      new EgressGateway(f, 'llm', { namespace: 'agents-egress', providers: [openai] });
+      new Agent(f, 'bot', {
+        namespace: 'team',
+        image: 'i:1',
+        env: { OPENAI_API_KEY: 'not-a-placeholder' },
+        secretEnv: { API_TOKEN: { secretName: 'openai', key: 'credential' } },
+      }).allowProvider(openai);
+      f.acknowledge('PC012', 'egress-only test agent');
+    });
+    expect(diagnostics.map((d) => `${d.code} ${d.field}`)).toEqual(['PC020 env.OPENAI_API_KEY', 'PC020 secretEnv.API_TOKEN']);
+    expect(JSON.stringify(diagnostics)).not.toContain('not-a-placeholder');
+  });
+
+  it('emits a ReferenceGrant for a provider Secret in another namespace only when asked', () => {
+    const build = (referenceGrant: boolean) =>
+      synth((f) => {
+        const openai = Provider.openai({ credential: { secretName: 'openai', key: 'credential', namespace: 'vault', referenceGrant } });
+        new EgressGateway(f, 'llm', { namespace: 'agents-egress', providers: [openai] });
+      });
+    expect(build(false).diagnostics.map((d) => d.code)).toEqual(['PC026']);
+    const { objects, diagnostics } = build(true);
+    expect(diagnostics).toEqual([]);
+    const grant = find(objects, 'ReferenceGrant', 'openai-from-agents-egress');
+    expect(grant.metadata.namespace).toBe('vault');
+    expect(grant.spec).toEqual({
+      from: [{ group: 'gateway.envoyproxy.io', kind: 'HTTPRouteFilter', namespace: 'agents-egress' }],
+      to: [{ group: '', kind: 'Secret', name: 'openai' }],
+    });
+    expect(find(objects, 'HTTPRouteFilter', 'openai-credential').spec.credentialInjection.credential.valueRef.namespace).toBe('vault');
+  });
+});
