@@ -5,7 +5,7 @@
  * mirror portcullis's tree, so even the cdk8s-plus selector labels come out the same: the rendered YAML
  * is byte-identical to portcullis's (the bench's compare step checks it).
  */
-import { Chart, Size, type App } from 'cdk8s';
+import { ApiObject, Chart, Size, type App } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import * as eg from '../src/imports/gateway.envoyproxy.io.js';
@@ -35,6 +35,25 @@ function plainAgent(chart: Chart, a: AgentSpec, g: GatewaySpec): void {
   const port = 8080;
   const res = a.resources ?? DEFAULT_RESOURCES;
   const serviceAccount = new kplus.ServiceAccount(scope, 'service-account', { metadata, automountToken: false });
+  // default-deny egress: DNS only (the bench agents call no provider)
+  new ApiObject(scope, 'network-policy', {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name: `${a.name}-egress`, namespace: a.namespace, labels },
+    spec: {
+      podSelector: { matchLabels: { 'portcullis.dev/agent': a.name } },
+      policyTypes: ['Egress'],
+      egress: [
+        {
+          to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+          ports: [
+            { protocol: 'UDP', port: 53 },
+            { protocol: 'TCP', port: 53 },
+          ],
+        },
+      ],
+    },
+  });
   const deployment = new kplus.Deployment(scope, 'deployment', {
     metadata,
     replicas: a.replicas,

@@ -115,7 +115,7 @@ export function runtimeNamespaces(shape: FleetShape): string[] {
   return [...new Set(shape.agents.filter((a) => a.auth === 'chain' || a.auth === 'edgeTrust').map((a) => a.namespace))].sort();
 }
 
-/** Objects both builders emit: 5 per agent, 2 per gateway, 1 ReferenceGrant per runtime namespace. */
+/** Objects both builders emit: 6 per agent, 2 per gateway, 1 ReferenceGrant per runtime namespace. */
 export function expectedObjectCount(shape: FleetShape): number {
-  return shape.agents.length * 5 + shape.gateways.length * 2 + runtimeNamespaces(shape).length;
+  return shape.agents.length * 6 + shape.gateways.length * 2 + runtimeNamespaces(shape).length;
 }

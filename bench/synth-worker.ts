@@ -76,15 +76,19 @@ function kindOf(text: string): string {
   return /^kind: (\S+)$/m.exec(text)?.[1] ?? '?';
 }
 
+/** Counts the manifests (portcullis also renders SECRETS.md, which is no object and not compared). */
 function summarize(files: Map<string, string>): Pick<RunResult, 'objects' | 'kinds' | 'bytes'> {
   const kinds: Record<string, number> = {};
   let bytes = 0;
-  for (const text of files.values()) {
+  let objects = 0;
+  for (const [file, text] of files) {
+    if (!file.endsWith('.yaml')) continue;
     const k = kindOf(text);
     kinds[k] = (kinds[k] ?? 0) + 1;
     bytes += Buffer.byteLength(text);
+    objects += 1;
   }
-  return { objects: files.size, kinds, bytes };
+  return { objects, kinds, bytes };
 }
 
 function failOnErrors(diagnostics: readonly Diagnostic[]): void {
@@ -210,8 +214,8 @@ async function main(): Promise<void> {
     checkCount('portcullis', shape, p);
     checkCount('cdk8s', shape, c);
     let differing = 0;
-    for (const [file, text] of p.files!) if (c.files!.get(file) !== text) differing += 1;
-    out = { ...base, objects: p.objects, kinds: p.kinds, bytes: p.bytes, runs: [], maxRssKiB: process.resourceUsage().maxRSS, differingFiles: differing, comparedFiles: p.files!.size };
+    for (const [file, text] of p.files!) if (file.endsWith('.yaml') && c.files!.get(file) !== text) differing += 1;
+    out = { ...base, objects: p.objects, kinds: p.kinds, bytes: p.bytes, runs: [], maxRssKiB: process.resourceUsage().maxRSS, differingFiles: differing, comparedFiles: [...p.files!.keys()].filter((f) => f.endsWith('.yaml')).length };
   } else if (purpose === 'memory') {
     const r = runOnce(mode, shape);
     checkCount(mode, shape, r);
