@@ -62,7 +62,7 @@ export function buildFleet(app: App): Fleet {
     inClusterEgress: [{ namespace: 'support', podLabels: { 'app.kubernetes.io/name': 'kb' }, port: 80 }],
     auth: [Auth.oidc(okta)],
   });
-  supportBot.allowProvider(anthropic, { models: ['claude-sonnet-4*'] });
+  supportBot.allowProvider(anthropic);
   supportBot.exposeVia(edge, { hostnames: ['support.agents.acme.example'] });
 
   const triage = new Agent(fleet, 'ticket-triage', {
@@ -84,7 +84,7 @@ export function buildFleet(app: App): Fleet {
     authorizationHeader: AuthorizationHeader.moveTo('x-original-token'),
   });
   research.exposeVia(edge, { hostnames: ['research.agents.acme.example'] });
-  research.allowProvider(openai, { models: ['gpt-4.1*', 'o3'] });
+  research.allowProvider(openai);
   research.allowProvider(anthropic);
 
   const partner = new Agent(fleet, 'partner-summarizer', {
