@@ -1,15 +1,18 @@
 /**
  * Writes schemas/fleet.schema.json, the published JSON Schema of the YAML front end, from the zod
- * `Fleet` model (the single source of truth). `npm run schemas` runs it; a test fails when the
- * committed file differs from a fresh generation, so it cannot go stale.
+ * `Fleet` model (the single source of truth), and schemas/runtime.schema.json, the JSON Schema of the
+ * runtime contract (src/contract). `npm run schemas` runs it; tests fail when a committed file differs
+ * from a fresh generation, so neither can go stale.
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { RUNTIME_API_VERSION, runtimeConfigJsonSchema } from '../src/contract/index.js';
 import { API_VERSION, Fleet } from '../src/model/index.js';
 
 export const FLEET_SCHEMA_FILE = fileURLToPath(new URL('../schemas/fleet.schema.json', import.meta.url));
 export const FLEET_SCHEMA_ID = `https://portcullis.dev/schemas/${API_VERSION.split('/')[1]}/fleet.schema.json`;
+export const RUNTIME_SCHEMA_FILE = fileURLToPath(new URL('../schemas/runtime.schema.json', import.meta.url));
 
 /** Keywords first in this order, then any other keyword alphabetically; property names keep model order. */
 const KEYWORD_ORDER = [
@@ -57,7 +60,19 @@ export function renderFleetSchema(): string {
   return `${JSON.stringify(fleetJsonSchema(), null, 2)}\n`;
 }
 
+/** The runtime contract's schema file, for the ConfigMap's readers and editors. */
+export function renderRuntimeSchema(): string {
+  const schema = ordered({
+    ...runtimeConfigJsonSchema(),
+    $id: `https://portcullis.dev/schemas/${RUNTIME_API_VERSION.split('/').slice(1).join('/')}/runtime.schema.json`,
+    title: 'Portcullis runtime contract',
+    description: 'What the compiler writes to the runtime ConfigMap (runtime.json). Generated from src/contract by `npm run schemas`: do not edit.',
+  });
+  return `${JSON.stringify(schema, null, 2)}\n`;
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   writeFileSync(FLEET_SCHEMA_FILE, renderFleetSchema());
-  process.stdout.write(`wrote ${FLEET_SCHEMA_FILE}\n`);
+  writeFileSync(RUNTIME_SCHEMA_FILE, renderRuntimeSchema());
+  process.stdout.write(`wrote ${FLEET_SCHEMA_FILE} and ${RUNTIME_SCHEMA_FILE}\n`);
 }

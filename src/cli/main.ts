@@ -2,20 +2,22 @@
  * The portcullis CLI. `bin/portcullis.js` only calls `main`; tests call it directly with captured io.
  * Exit codes: 0 ok, 1 problems found, 2 usage error, 70 internal error (a bug).
  */
+import { runtimeCommand } from './commands/runtime.js';
 import { synthCommand } from './commands/synth.js';
 import { validateCommand } from './commands/validate.js';
 import { EXIT, UsageError, processIo, type CliIo, type Command } from './io.js';
-import { packageVersion } from './version.js';
+import { packageVersion } from '../version.js';
 
 export type { CliIo, Writer } from './io.js';
 
-const COMMANDS: ReadonlyMap<string, Command> = new Map([synthCommand, validateCommand].map((c) => [c.name, c]));
+const COMMANDS: ReadonlyMap<string, Command> = new Map([synthCommand, validateCommand, runtimeCommand].map((c) => [c.name, c]));
 
 export const HELP = `portcullis: compile the security perimeter of AI agents into Envoy Gateway manifests
 
 usage:
   portcullis synth -f FILE [-o DIR]       ${synthCommand.summary}
   portcullis validate [--json] PATH...    ${validateCommand.summary}
+  portcullis runtime --config FILE        ${runtimeCommand.summary}
   portcullis help [COMMAND]               show this help, or a command's
 
 options:
@@ -25,6 +27,9 @@ options:
 synth options:
   -f, --file FILE   the fleet, in YAML (required)
   -o, --out DIR     output directory (default: out)
+
+runtime options (see: portcullis runtime --help):
+  --config FILE --port N --metrics-port N --bind ADDR --log-level LEVEL
 
 validate options:
   --json            print the problems as a JSON array

@@ -7,17 +7,29 @@ import { lowerGateway } from './ingress.js';
 import { planFleet, type FleetPlan } from './plan.js';
 import { lowerRoute } from './route.js';
 import { lowerRuntimeGrant } from './runtime-grant.js';
+import { runtimeContract } from './runtime/contract.js';
+import { lowerRuntimeWorkload, runtimeArgs } from './runtime/workload.js';
 import { lowerWorkload } from './workload.js';
+import type { RuntimeConfigInput } from '../contract/index.js';
 
 export * from './emitted.js';
 export * from './plan.js';
 export { knownJwksUri } from './jwks.js';
 export { renderSecretsMarkdown, secretInstructions, type SecretInstruction } from './secrets.js';
+export { runtimeDockerfile, runtimeDockerignore, RUNTIME_ENTRYPOINT } from './runtime/image.js';
+export { runtimeContract, runtimeSecretName } from './runtime/contract.js';
 export type { EgressGatewayPlan, GrantPlan, ProviderRoutePlan } from './egress/index.js';
 
 export interface CompileResult {
   readonly plan: FleetPlan;
   readonly objects: readonly EmittedObject[];
+  /** The runtime's contract and arguments, when anything in the fleet needs the runtime. */
+  readonly runtime?: { readonly contract: RuntimeConfigInput; readonly args: readonly string[] };
+}
+
+/** Whether any agent or egress route of the plan is served by the runtime. */
+export function needsRuntime(plan: FleetPlan): boolean {
+  return plan.runtime.agents.length > 0 || plan.egressGateways.some((e) => e.routes.some((r) => r.mechanism === 'runtime'));
 }
 
 /** Pure lowering of a validated fleet: model -> plan -> L1 objects, in a stable order. */
@@ -34,5 +46,7 @@ export function compileFleet(fleet: Fleet): CompileResult {
     ...lowerRuntimeGrant(fleet, plan),
     ...lowerSecretGrants(fleet, plan.egressGateways),
   ];
-  return { plan, objects };
+  if (!needsRuntime(plan)) return { plan, objects };
+  const contract = runtimeContract(plan);
+  return { plan, objects: [...objects, ...lowerRuntimeWorkload(fleet, contract)], runtime: { contract, args: runtimeArgs(fleet) } };
 }

@@ -1,6 +1,6 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { compileFleet, type EmittedObject, type FleetPlan } from '../compile/index.js';
+import { compileFleet, type CompileResult, type EmittedObject, type FleetPlan } from '../compile/index.js';
 import { API_VERSION, type Acknowledgement, type RuntimeRef } from '../model/index.js';
 import { admissionDiagnostics, checkFleet, formatDiagnostic, hasErrors, type Diagnostic, type FleetSource } from '../validate/index.js';
 import { Agent } from './agent.js';
@@ -28,6 +28,8 @@ export interface FleetResult {
   readonly diagnostics: readonly Diagnostic[];
   readonly acknowledged: readonly Diagnostic[];
   readonly plan?: FleetPlan;
+  /** The runtime contract and arguments, when the fleet needs the runtime. */
+  readonly runtime?: CompileResult['runtime'];
 }
 
 /** A fleet given as a whole model (the YAML front end) instead of child constructs. */
@@ -85,14 +87,16 @@ export class Fleet extends Chart {
     const { input, source, scopes } = this.source ? this.fromSource(this.source) : this.fromChildren();
     const checked = checkFleet(input, source);
     let plan: FleetPlan | undefined;
+    let runtime: CompileResult['runtime'];
     const diagnostics = [...checked.diagnostics];
     if (checked.fleet && !hasErrors(diagnostics)) {
       const compiled = compileFleet(checked.fleet);
       plan = compiled.plan;
+      runtime = compiled.runtime;
       materialize(compiled.objects, (o: EmittedObject) => (o.owner.kind === 'fleet' || o.owner.kind === 'provider' ? this : scopes[o.owner.kind][o.owner.index]!));
       diagnostics.push(...this.admitEmitted());
     }
-    this.result = { diagnostics, acknowledged: checked.acknowledged, ...(plan && { plan }) };
+    this.result = { diagnostics, acknowledged: checked.acknowledged, ...(plan && { plan }), ...(runtime && { runtime }) };
     return this.result;
   }
 

@@ -17,6 +17,10 @@ export type SecretKeyRef = z.infer<typeof SecretKeyRef>;
 /** Bring-your-own-key: the provider key chosen by the caller's verified tenant. */
 export const PerTenantKeys = z
   .object({
+    tenantHeader: z
+      .string()
+      .default('x-tenant-id')
+      .describe('Header carrying the verified tenant id on the agent\'s outbound call (the ingress sets it; the agent forwards it).'),
     keys: z.record(z.string(), SecretKeyRef).describe('Verified tenant id -> the key to inject.'),
     unknown: z
       .enum(['fallback', 'deny'])

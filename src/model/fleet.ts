@@ -10,6 +10,10 @@ export const RuntimeRef = z
     name: z.string().default('portcullis-runtime'),
     namespace: z.string().default('portcullis-system'),
     port: z.number().int().min(1).max(65535).default(9002),
+    metricsPort: z.number().int().min(1).max(65535).default(9090),
+    image: z.string().default('portcullis-runtime:0.1.0').describe('Image built from out/runtime/Dockerfile and pushed to your registry.'),
+    replicas: z.number().int().min(2).default(2).describe('Minimum replicas (the HorizontalPodAutoscaler scales from here).'),
+    maxReplicas: z.number().int().min(2).default(10),
   })
   .strict();
 export type RuntimeRef = z.infer<typeof RuntimeRef>;
@@ -28,7 +32,15 @@ export const Fleet = z
     apiVersion: z.literal(API_VERSION),
     kind: z.literal('Fleet'),
     name: z.string(),
-    runtime: RuntimeRef.default({ name: 'portcullis-runtime', namespace: 'portcullis-system', port: 9002 }).describe(
+    runtime: RuntimeRef.default({
+      name: 'portcullis-runtime',
+      namespace: 'portcullis-system',
+      port: 9002,
+      metricsPort: 9090,
+      image: 'portcullis-runtime:0.1.0',
+      replicas: 2,
+      maxReplicas: 10,
+    }).describe(
       'Where the portcullis ext_proc runtime runs, for the agents whose auth needs it.',
     ),
     envoyGatewayNamespace: z

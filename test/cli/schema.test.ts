@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { FLEET_SCHEMA_FILE, FLEET_SCHEMA_ID, renderFleetSchema } from '../../scripts/generate-schemas.js';
+import { FLEET_SCHEMA_FILE, FLEET_SCHEMA_ID, RUNTIME_SCHEMA_FILE, renderFleetSchema, renderRuntimeSchema } from '../../scripts/generate-schemas.js';
 import { EXAMPLE_YAML } from './helpers.js';
 
 const committed = readFileSync(FLEET_SCHEMA_FILE, 'utf8');
@@ -49,5 +49,9 @@ describe('schemas/fleet.schema.json', () => {
     const paths = (validate.errors ?? []).map((e) => `${e.instancePath} ${e.keyword}`);
     expect(paths).toContain('/agents/0 additionalProperties');
     expect(paths).toContain('/agents/0/auth/0 required');
+  });
+
+  it('publishes the runtime contract schema, never stale either (run `npm run schemas` after a change)', () => {
+    expect(readFileSync(RUNTIME_SCHEMA_FILE, 'utf8')).toBe(renderRuntimeSchema());
   });
 });

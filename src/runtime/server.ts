@@ -1,0 +1,196 @@
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as grpc from '@grpc/grpc-js';
+import { HealthImplementation } from 'grpc-health-check';
+import type pino from 'pino';
+import { ConfigSource } from './config-source.js';
+import { JwksRegistry } from './jwks.js';
+import { createLogger, type Logger } from './log.js';
+import type { ProcessingRequest, ProcessingResponse } from './messages.js';
+import { RuntimeMetrics } from './metrics.js';
+import { ProtocolError, StreamProcessor } from './processor.js';
+import { externalProcessorService } from './protos.js';
+import type { Snapshot } from './snapshot.js';
+
+export const EXT_PROC_SERVICE = 'envoy.service.ext_proc.v3.ExternalProcessor';
+export const DEFAULT_PORT = 9002;
+export const DEFAULT_METRICS_PORT = 9090;
+
+export interface RuntimeOptions {
+  /** The contract file (JSON). */
+  readonly configPath: string;
+  /** gRPC port; 0 picks a free one. @default 9002 */
+  readonly port?: number;
+  /** Metrics and HTTP probe port; 0 picks a free one. @default 9090 */
+  readonly metricsPort?: number;
+  /** Address both servers listen on. @default 0.0.0.0 */
+  readonly bind?: string;
+  /** @default info */
+  readonly logLevel?: string;
+  /** Where logs go. @default stdout */
+  readonly logDestination?: pino.DestinationStream;
+  /** How long a drain waits for open streams before cutting them. @default 15000 */
+  readonly drainTimeoutMs?: number;
+}
+
+export interface RunningRuntime {
+  readonly port: number;
+  readonly metricsPort: number;
+  readonly logger: Logger;
+  readonly metrics: RuntimeMetrics;
+  current(): Snapshot;
+  /** Looks for a config or secret change now (the watchers do this by themselves). */
+  checkConfig(): boolean;
+  /** Graceful drain: stop accepting, let open streams finish, close everything. */
+  stop(): Promise<void>;
+}
+
+function hostPort(bind: string, port: number): string {
+  return bind.includes(':') && !bind.startsWith('[') ? `[${bind}]:${port}` : `${bind}:${port}`;
+}
+
+/**
+ * Starts the runtime: loads the config (throws ConfigError when the first load fails), serves
+ * ExternalProcessor and grpc.health.v1.Health on one gRPC port, metrics and HTTP probes on another.
+ */
+export async function startRuntime(options: RuntimeOptions): Promise<RunningRuntime> {
+  const logger = createLogger({ level: options.logLevel ?? 'info', ...(options.logDestination && { destination: options.logDestination }) });
+  const metrics = new RuntimeMetrics();
+  const config = new ConfigSource(options.configPath, new JwksRegistry(), logger, metrics);
+  const bind = options.bind ?? '0.0.0.0';
+
+  const health = new HealthImplementation({ '': 'SERVING', [EXT_PROC_SERVICE]: 'SERVING' });
+  const server = new grpc.Server({ 'grpc.max_receive_message_length': 8 * 1024 * 1024 });
+  health.addToServer(server);
+  server.addService(externalProcessorService(), {
+    Process: (call: grpc.ServerDuplexStream<ProcessingRequest, ProcessingResponse>) => serveStream(call, config, logger, metrics),
+  });
+
+  let grpcPort: number;
+  try {
+    grpcPort = await new Promise<number>((resolve, reject) =>
+      server.bindAsync(hostPort(bind, options.port ?? DEFAULT_PORT), grpc.ServerCredentials.createInsecure(), (err, port) =>
+        err ? reject(err) : resolve(port),
+      ),
+    );
+  } catch (err) {
+    config.close();
+    throw err;
+  }
+
+  let serving = true;
+  const http: HttpServer = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method !== 'GET') {
+      res.writeHead(405).end();
+    } else if (path === '/metrics') {
+      metrics.registry.metrics().then(
+        (body) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(body),
+        () => res.writeHead(500).end(),
+      );
+    } else if (path === '/healthz') {
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
+    } else if (path === '/readyz') {
+      res.writeHead(serving ? 200 : 503, { 'content-type': 'text/plain' }).end(serving ? 'ready\n' : 'draining\n');
+    } else res.writeHead(404).end();
+  });
+  let metricsPort: number;
+  try {
+    metricsPort = await new Promise<number>((resolve, reject) => {
+      http.once('error', reject);
+      http.listen(options.metricsPort ?? DEFAULT_METRICS_PORT, bind, () => resolve((http.address() as AddressInfo).port));
+    });
+  } catch (err) {
+    config.close();
+    server.forceShutdown();
+    throw err;
+  }
+
+  logger.info({ port: grpcPort, metricsPort, bind, generation: config.current().generation, routes: config.current().routes.size }, 'portcullis runtime serving');
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      serving = false;
+      health.setStatus('', 'NOT_SERVING');
+      health.setStatus(EXT_PROC_SERVICE, 'NOT_SERVING');
+      config.close();
+      logger.info('draining: no new streams; waiting for open ones');
+      await new Promise<void>((resolve) => {
+        const cut = setTimeout(() => {
+          logger.warn('drain timeout: closing the streams still open');
+          server.forceShutdown();
+          resolve();
+        }, options.drainTimeoutMs ?? 15_000);
+        server.tryShutdown(() => {
+          clearTimeout(cut);
+          resolve();
+        });
+      });
+      await new Promise<void>((resolve) => {
+        http.close(() => resolve());
+        http.closeAllConnections();
+      });
+      logger.info('stopped');
+      await new Promise<void>((resolve) => logger.flush(() => resolve()));
+    })();
+    return stopping;
+  };
+
+  return {
+    port: grpcPort,
+    metricsPort,
+    logger,
+    metrics,
+    current: () => config.current(),
+    checkConfig: () => config.check(),
+    stop,
+  };
+}
+
+/** One ext_proc stream: messages answered in order, one at a time. */
+function serveStream(
+  call: grpc.ServerDuplexStream<ProcessingRequest, ProcessingResponse>,
+  config: ConfigSource,
+  logger: Logger,
+  metrics: RuntimeMetrics,
+): void {
+  metrics.streams.inc();
+  const processor = new StreamProcessor({ current: () => config.current(), logger, metrics });
+  let chain = Promise.resolve();
+  let failed = false;
+  let done = false;
+  const finish = () => {
+    if (!done) {
+      done = true;
+      metrics.streams.dec();
+    }
+  };
+  call.on('data', (req: ProcessingRequest) => {
+    chain = chain.then(async () => {
+      if (failed) return;
+      try {
+        const res = await processor.onMessage(req);
+        if (!call.destroyed && call.writable) call.write(res);
+      } catch (err) {
+        failed = true;
+        const protocol = err instanceof ProtocolError;
+        metrics.decisions.inc({ phase: 'stream', result: 'error', reason: protocol ? 'protocol_error' : 'internal_error' });
+        logger[protocol ? 'warn' : 'error']({ reason: err instanceof Error ? err.message : String(err) }, 'stream failed');
+        call.emit('error', {
+          code: protocol ? grpc.status.INVALID_ARGUMENT : grpc.status.INTERNAL,
+          details: protocol ? (err as Error).message : 'internal error',
+        });
+        finish();
+      }
+    });
+  });
+  call.on('end', () => {
+    chain.then(() => {
+      if (!failed) call.end();
+      finish();
+    });
+  });
+  call.on('error', () => finish());
+  call.on('cancelled', () => finish());
+}

@@ -1,0 +1,80 @@
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { buildFleet } from '../../examples/fleet.js';
+import { RUNTIME_ENTRYPOINT } from '../../src/compile/index.js';
+import { parseRuntimeConfig } from '../../src/contract/index.js';
+import { PortcullisApp } from '../../src/index.js';
+
+function rendered() {
+  const app = new PortcullisApp({ report: () => {} });
+  buildFleet(app);
+  expect(app.lower().filter((d) => d.severity === 'error')).toEqual([]);
+  const files = app.render();
+  const objects = [...files].filter(([f]) => f.endsWith('.yaml')).map(([, t]) => parse(t));
+  const get = (kind: string) => objects.find((o) => o.kind === kind && o.metadata.namespace === 'portcullis-system' && o.metadata.name === 'portcullis-runtime');
+  return { files, get };
+}
+
+describe('the runtime the example fleet needs', () => {
+  it('gets a contract the runtime itself accepts, covering every agent and egress route the plan gave it', () => {
+    const { get } = rendered();
+    const parsed = parseRuntimeConfig(JSON.parse(get('ConfigMap').data['runtime.json']));
+    if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
+    expect(Object.keys(parsed.config.agents).sort()).toEqual(['research/partner-summarizer', 'research/research-assistant']);
+    expect(Object.keys(parsed.config.egress)).toEqual(['agents-egress/llm-bedrock']);
+    const research = parsed.config.agents['research/research-assistant']!;
+    expect(research.chain.map((m) => m.type)).toEqual(['oidc', 'apiKey']);
+    expect(research.authorization).toEqual({ mode: 'move', header: 'x-original-token' });
+    expect(research.removeHeaders).toEqual(expect.arrayContaining(['x-user-id', 'x-tenant-id', 'x-original-token']));
+    expect(parsed.config.egress['agents-egress/llm-bedrock']!.inject).toEqual({
+      sigv4: { region: 'eu-central-1', service: 'bedrock', host: 'bedrock-runtime.eu-central-1.amazonaws.com' },
+    });
+  });
+
+  it('runs non-root on a read-only root filesystem, probed on its gRPC health service, with every Secret it reads mounted as a directory', () => {
+    const { get } = rendered();
+    const deployment = get('Deployment');
+    const pod = deployment.spec.template.spec;
+    const [container] = pod.containers;
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 65532 });
+    expect(pod.automountServiceAccountToken).toBe(false);
+    expect(container.securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+    expect(container.readinessProbe.grpc).toEqual({ port: 9002 });
+    expect(container.livenessProbe.grpc).toEqual({ port: 9002 });
+    expect(deployment.spec.replicas).toBeUndefined(); // the HPA owns it
+    const contract = JSON.parse(get('ConfigMap').data['runtime.json']);
+    const referenced = [
+      ...Object.values(contract.agents).flatMap((a: any) => a.chain.flatMap((m: any) => [m.secret, m.proofSecret].filter(Boolean))),
+      ...Object.values(contract.egress).map((e: any) => e.key.secret),
+    ].map((s: { namespace: string; name: string }) => `${contract.secretsRoot}/${s.namespace}/${s.name}`);
+    const mounts = container.volumeMounts.filter((m: { mountPath: string }) => m.mountPath.startsWith(contract.secretsRoot));
+    expect(mounts.map((m: { mountPath: string }) => m.mountPath).sort()).toEqual([...new Set(referenced)].sort());
+    for (const m of mounts) {
+      expect(m.subPath).toBeUndefined(); // a subPath mount would never see a rotated key
+      const volume = pod.volumes.find((v: { name: string }) => v.name === m.name);
+      expect(m.mountPath.endsWith(`/${volume.secret.secretName}`)).toBe(true);
+    }
+    expect(get('HorizontalPodAutoscaler').spec).toMatchObject({ minReplicas: 2, maxReplicas: 10, scaleTargetRef: { kind: 'Deployment', name: 'portcullis-runtime' } });
+    expect(get('PodDisruptionBudget').spec.minAvailable).toBe(1);
+    expect(get('Service').spec.ports.map((p: { port: number }) => p.port)).toEqual([9002, 9090]);
+  });
+
+  it('has an image spec that is pinned, production-only, non-root, and starts what the Deployment asks for', () => {
+    const { files, get } = rendered();
+    const dockerfile = files.get('runtime/Dockerfile')!;
+    expect(dockerfile).toMatch(/^FROM node:\d+\.\d+\.\d+-[a-z]+-slim$/m);
+    expect(dockerfile).toMatch(/^RUN npm install --omit=dev --ignore-scripts .* portcullis@\d+\.\d+\.\d+ /m);
+    expect(dockerfile).toMatch(/^USER 65532:65532$/m);
+    expect(JSON.parse(/^ENTRYPOINT (.*)$/m.exec(dockerfile)![1]!)).toEqual(RUNTIME_ENTRYPOINT);
+    expect(RUNTIME_ENTRYPOINT.slice(-2)).toEqual(['/opt/portcullis/node_modules/portcullis/bin/portcullis.js', 'runtime']);
+    expect(JSON.parse(/^CMD (.*)$/m.exec(dockerfile)![1]!)).toEqual(get('Deployment').spec.template.spec.containers[0].args);
+    expect(files.get('runtime/.dockerignore')).toMatch(/^\*$/m);
+  });
+
+  it('lists the runtime-read Secrets in SECRETS.md in its namespace, under their qualified names', () => {
+    const secrets = rendered().files.get('SECRETS.md')!;
+    expect(secrets).toContain('### portcullis-system/research.research-assistant-api-keys');
+    expect(secrets).toContain('### portcullis-system/agents-egress.bedrock-aws-credentials');
+    expect(secrets).toContain('kubectl -n portcullis-system create secret generic agents-egress.bedrock-aws-credentials --from-file=credentials=<path>');
+  });
+});
