@@ -24,10 +24,10 @@ function providerValue(route: ProviderRoutePlan): string {
 /** Where a Secret must be: where it is referenced, or, when the runtime reads it, in the runtime's namespace. */
 type Place = (namespace: string, name: string) => { namespace: string; name: string };
 
-function providerSecrets(p: Provider, route: ProviderRoutePlan, egressNamespace: string, via: string, place: Place): SecretInstruction[] {
-  const refs: [SecretKeyRef, string][] = [[p.credential, `provider ${p.name} via ${via}`]];
-  for (const [tenant, ref] of Object.entries(p.perTenant?.keys ?? {})) refs.push([ref, `provider ${p.name} for tenant ${tenant} via ${via}`]);
-  return refs.map(([ref, usedBy]) => ({
+function providerSecrets(p: Provider, route: ProviderRoutePlan, egressNamespace: string, via: string, places: { credential: Place[]; tenants: Place }): SecretInstruction[] {
+  const refs: [SecretKeyRef, string, Place][] = places.credential.map((place) => [p.credential, `provider ${p.name} via ${via}`, place]);
+  for (const [tenant, ref] of Object.entries(p.perTenant?.keys ?? {})) refs.push([ref, `provider ${p.name} for tenant ${tenant} via ${via}`, places.tenants]);
+  return refs.map(([ref, usedBy, place]) => ({
     ...place(ref.namespace ?? egressNamespace, ref.secretName),
     keys: [{ key: ref.key, holds: providerValue(route), ...(route.convention.inject.type === 'sigv4' && { file: true }) }],
     type: 'Opaque',
@@ -78,9 +78,13 @@ export function secretInstructions(plan: FleetPlan): SecretInstruction[] {
   }
   for (const e of plan.egressGateways)
     for (const r of e.routes) {
-      // on Envoy Gateway alone the runtime reads the keys of its routes; AI Gateway reads its own
-      const place = r.mechanism === 'runtime' && e.gateway.target === 'envoy-gateway' ? inRuntime : asIs;
-      all.push(...providerSecrets(r.provider, r, e.gateway.namespace, `egress gateway ${e.gateway.namespace}/${e.gateway.name}`, place));
+      // who reads which key: on Envoy Gateway alone, the runtime reads every key of its routes; on AI Gateway,
+      // AI Gateway reads the provider credential and the runtime the tenants' (and the credential as fallback)
+      const runtime = r.mechanism === 'runtime';
+      const ai = e.gateway.target === 'ai-gateway';
+      const fallback = !r.provider.perTenant || r.provider.perTenant.unknown === 'fallback';
+      const credential = !runtime ? [asIs] : ai ? [asIs, ...(fallback ? [inRuntime] : [])] : [inRuntime];
+      all.push(...providerSecrets(r.provider, r, e.gateway.namespace, `egress gateway ${e.gateway.namespace}/${e.gateway.name}`, { credential, tenants: runtime ? inRuntime : asIs }));
     }
 
   const merged = new Map<string, SecretInstruction>();

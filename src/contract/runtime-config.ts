@@ -246,11 +246,27 @@ export const Inject = z.union([
           region: z.string().regex(/^[a-z0-9-]+$/),
           service: z.string().regex(/^[a-z0-9-]+$/).describe('Signing name, e.g. bedrock.'),
           host: z.string().min(1).describe('Host the request reaches upstream, e.g. bedrock-runtime.us-east-1.amazonaws.com: it is signed.'),
+          stripPrefix: z
+            .string()
+            .regex(/^\/[^?#]*[^/?#]$/)
+            .optional()
+            .describe('Path prefix the route rewrites away after ext_proc (e.g. /bedrock): the path is signed as it leaves.'),
         })
         .strict(),
     })
     .strict()
     .describe('AWS SigV4 over the buffered body. The key file is an AWS credentials file ([default] aws_access_key_id, aws_secret_access_key, aws_session_token?).'),
+  z
+    .object({
+      dynamicMetadata: z
+        .object({
+          namespace: z.string().regex(/^[a-z0-9.]+$/).refine((n) => !n.startsWith('envoy.filters.http'), 'must not be an Envoy filter namespace'),
+          key: z.string().min(1),
+        })
+        .strict(),
+    })
+    .strict()
+    .describe('Hand the key to the next filter as dynamic metadata (Envoy AI Gateway credentialOverride.fromDynamicMetadata), not as a header.'),
 ]);
 export type Inject = z.infer<typeof Inject>;
 

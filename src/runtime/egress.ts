@@ -16,8 +16,11 @@ export interface EgressRuntime {
   readonly secretValues: readonly string[];
 }
 
+/** Dynamic metadata for the filters after the runtime: namespace -> key -> value. */
+export type DynamicMetadata = Record<string, Record<string, string>>;
+
 export type EgressHeadersResult =
-  | { kind: 'continue'; mutation: MutationBuilder; reason: string }
+  | { kind: 'continue'; mutation: MutationBuilder; reason: string; metadata?: DynamicMetadata }
   | { kind: 'deny'; status: number; reason: string }
   | { kind: 'await-body'; mutation: MutationBuilder; signer: SigV4Signer; reason: string };
 
@@ -30,7 +33,7 @@ export function buildEgress(key: string, route: EgressRoute, _config: RuntimeCon
         const creds = parseAwsCredentials(text, `secret ${ref.secret.namespace}/${ref.secret.name} key ${ref.key}`);
         secretValues.push(creds.secretAccessKey, ...(creds.sessionToken ? [creds.sessionToken] : []));
         const s = route.inject.sigv4;
-        return { kind: 'sigv4', signer: new SigV4Signer(creds, s.region, s.service, s.host) };
+        return { kind: 'sigv4', signer: new SigV4Signer(creds, s.region, s.service, s.host, s.stripPrefix) };
       }
       const value = text.trim();
       if (value === '' || !isHeaderSafe(value)) throw new Error(`secret ${ref.secret.namespace}/${ref.secret.name} key ${ref.key}: empty or not a header-safe value`);
@@ -99,6 +102,8 @@ export function decideEgressHeaders(egress: EgressRuntime, headers: RequestHeade
   if (cred.kind === 'sigv4') return { kind: 'await-body', mutation: m, signer: cred.signer, reason };
   if ('header' in inject) m.set(inject.header, inject.format.split('{key}').join(cred.value));
   else if ('queryParam' in inject) m.set(':path', withQueryParam(headers.get(':path') ?? '/', inject.queryParam, cred.value));
+  else if ('dynamicMetadata' in inject)
+    return { kind: 'continue', mutation: m, reason, metadata: { [inject.dynamicMetadata.namespace]: { [inject.dynamicMetadata.key]: cred.value } } };
   return { kind: 'continue', mutation: m, reason };
 }
 

@@ -57,6 +57,8 @@ export interface ImmediateResponse {
   details?: string;
 }
 export interface ProcessingResponse {
+  /** google.protobuf.Struct as protobufjs takes it: camelCase value fields. */
+  dynamic_metadata?: { fields: Record<string, { structValue: { fields: Record<string, { stringValue: string }> } }> };
   request_headers?: { response?: CommonResponse };
   response_headers?: { response?: CommonResponse };
   request_body?: { response?: CommonResponse };

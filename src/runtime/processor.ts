@@ -25,6 +25,18 @@ export class ProtocolError extends Error {
 
 const STATUS_TEXT: Record<number, string> = { 401: 'unauthorized', 403: 'forbidden', 500: 'internal error', 503: 'unavailable' };
 
+/** Dynamic metadata as a google.protobuf.Struct of namespaces, each a Struct of string values. */
+export function toStruct(metadata: Record<string, Record<string, string>>): NonNullable<ProcessingResponse['dynamic_metadata']> {
+  return {
+    fields: Object.fromEntries(
+      Object.entries(metadata).map(([ns, values]) => [
+        ns,
+        { structValue: { fields: Object.fromEntries(Object.entries(values).map(([k, v]) => [k, { stringValue: v }])) } },
+      ]),
+    ),
+  };
+}
+
 export function immediate(status: number, reason: string, headers: Record<string, string> = {}): ProcessingResponse {
   const m = new MutationBuilder().set('content-type', 'application/json');
   for (const [k, v] of Object.entries(headers)) m.set(k, v);
@@ -137,7 +149,7 @@ export class StreamProcessor {
         }
         if (d.kind === 'continue') {
           this.decided('egress', 'allow', d.reason);
-          return { request_headers: { response: { header_mutation: d.mutation.build() } } };
+          return { request_headers: { response: { header_mutation: d.mutation.build() } }, ...(d.metadata && { dynamic_metadata: toStruct(d.metadata) }) };
         }
         if (req.request_headers?.end_of_stream) {
           await signSigV4(d.signer, headers, Buffer.alloc(0), d.mutation, new Date(this.now()));

@@ -56,14 +56,23 @@ export class SigV4Signer {
     readonly region: string,
     readonly service: string,
     readonly host: string,
+    /** Prefix the route rewrites away after ext_proc: the path is signed as it leaves the gateway. */
+    readonly stripPrefix?: string,
   ) {
     this.signer = new SignatureV4({ credentials, region, service, sha256: Hash.bind(null, 'sha256') as never });
+  }
+
+  /** `/bedrock/model/x` -> `/model/x`, as Gateway API's ReplacePrefixMatch "/" rewrites it. */
+  upstreamPath(path: string): string {
+    const p = this.stripPrefix;
+    if (!p || (path !== p && !path.startsWith(`${p}/`))) return path;
+    return path.slice(p.length) || '/';
   }
 
   /** The headers to set on the request: authorization, x-amz-date, x-amz-content-sha256 (+ x-amz-security-token). */
   async sign(input: SigningInput, now: Date): Promise<Record<string, string>> {
     const q = input.path.indexOf('?');
-    const path = q < 0 ? input.path : input.path.slice(0, q);
+    const path = this.upstreamPath(q < 0 ? input.path : input.path.slice(0, q));
     const query: Record<string, string | string[]> = {};
     if (q >= 0) {
       for (const [k, v] of new URLSearchParams(input.path.slice(q + 1))) {

@@ -21,13 +21,20 @@ describe('the runtime the example fleet needs', () => {
     const parsed = parseRuntimeConfig(JSON.parse(get('ConfigMap').data['runtime.json']));
     if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
     expect(Object.keys(parsed.config.agents).sort()).toEqual(['research/partner-summarizer', 'research/research-assistant']);
-    expect(Object.keys(parsed.config.egress)).toEqual(['agents-egress/llm-bedrock']);
+    expect(Object.keys(parsed.config.egress)).toEqual(['agents-egress/llm-bedrock', 'agents-egress/llm-ai/rule/0']);
+    // AI Gateway: the runtime picks the tenant's key and hands it over; its other rules pass
+    expect(parsed.config.egress['agents-egress/llm-ai/rule/0']).toMatchObject({
+      inject: { dynamicMetadata: { namespace: 'io.portcullis.egress', key: 'credential' } },
+      perTenant: { unknown: 'deny' },
+    });
+    expect(parsed.config.egress['agents-egress/llm-ai/rule/0']!.key).toBeUndefined(); // deny: the default key is not the runtime's
+    expect(parsed.config.passthroughRoutes).toEqual(['agents-egress/llm-ai']);
     const research = parsed.config.agents['research/research-assistant']!;
     expect(research.chain.map((m) => m.type)).toEqual(['oidc', 'apiKey']);
     expect(research.authorization).toEqual({ mode: 'move', header: 'x-original-token' });
     expect(research.removeHeaders).toEqual(expect.arrayContaining(['x-user-id', 'x-tenant-id', 'x-original-token']));
     expect(parsed.config.egress['agents-egress/llm-bedrock']!.inject).toEqual({
-      sigv4: { region: 'eu-central-1', service: 'bedrock', host: 'bedrock-runtime.eu-central-1.amazonaws.com' },
+      sigv4: { region: 'eu-central-1', service: 'bedrock', host: 'bedrock-runtime.eu-central-1.amazonaws.com', stripPrefix: '/bedrock' },
     });
   });
 
@@ -45,7 +52,7 @@ describe('the runtime the example fleet needs', () => {
     const contract = JSON.parse(get('ConfigMap').data['runtime.json']);
     const referenced = [
       ...Object.values(contract.agents).flatMap((a: any) => a.chain.flatMap((m: any) => [m.secret, m.proofSecret].filter(Boolean))),
-      ...Object.values(contract.egress).map((e: any) => e.key.secret),
+      ...Object.values(contract.egress).flatMap((e: any) => [e.key?.secret, ...Object.values(e.perTenant?.keys ?? {}).map((k: any) => k.secret)].filter(Boolean)),
     ].map((s: { namespace: string; name: string }) => `${contract.secretsRoot}/${s.namespace}/${s.name}`);
     const mounts = container.volumeMounts.filter((m: { mountPath: string }) => m.mountPath.startsWith(contract.secretsRoot));
     expect(mounts.map((m: { mountPath: string }) => m.mountPath).sort()).toEqual([...new Set(referenced)].sort());

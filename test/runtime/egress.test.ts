@@ -46,6 +46,16 @@ beforeAll(() => {
           inject: { sigv4: { region: 'us-east-1', service: 'bedrock', host: 'bedrock-runtime.us-east-1.amazonaws.com' } },
           key: { secret: { namespace: NS, name: 'aws' }, key: 'credentials' },
         },
+        [`${NS}/llm-bedrock`]: {
+          provider: 'bedrock',
+          inject: { sigv4: { region: 'us-east-1', service: 'bedrock', host: 'bedrock-runtime.us-east-1.amazonaws.com', stripPrefix: '/bedrock' } },
+          key: { secret: { namespace: NS, name: 'aws' }, key: 'credentials' },
+        },
+        [`${NS}/llm-ai/rule/1`]: {
+          provider: 'anthropic',
+          inject: { dynamicMetadata: { namespace: 'io.portcullis.egress', key: 'credential' } },
+          perTenant: { tenantHeader: 'x-tenant-id', keys: { acme: ant('acme') }, unknown: 'deny' },
+        },
       },
     }),
     () => NOW,
@@ -129,6 +139,43 @@ describe('egress processor (fake stream)', () => {
       secretAccessKey: AWS_SECRET,
     });
     expect(auth![3]).toBe(expected);
+  });
+
+  it('signs the path as it leaves the gateway when the route rewrites a prefix away after ext_proc', async () => {
+    const body = Buffer.from('{"messages":[]}');
+    const upstream = '/model/anthropic.claude-3-5-sonnet-20240620-v1%3A0/converse';
+    const [, b] = await streams.run(req('llm-bedrock', { ':path': `/bedrock${upstream}`, 'content-type': 'application/json' }), {
+      request_body: { body, end_of_stream: true },
+    } as never);
+    const signed = mutationOf(b).set;
+    expect(mutationOf(b).set[':path']).toBeUndefined(); // the runtime leaves the path to the route's rewrite
+    const auth = /SignedHeaders=([^,]+), Signature=([0-9a-f]{64})$/.exec(signed.authorization!)!;
+    const reference = (path: string) =>
+      referenceSignature({
+        method: 'POST',
+        path,
+        headers: { ...signed, host: 'bedrock-runtime.us-east-1.amazonaws.com', 'content-type': 'application/json' },
+        signedHeaders: auth[1]!.split(';'),
+        body,
+        amzDate: '20260301T123600Z',
+        region: 'us-east-1',
+        service: 'bedrock',
+        secretAccessKey: AWS_SECRET,
+      });
+    expect(auth[2]).toBe(reference(upstream));
+    expect(auth[2]).not.toBe(reference(`/bedrock${upstream}`));
+  });
+
+  it('hands a tenant key to AI Gateway as dynamic metadata, never as a header, and denies an unknown tenant', async () => {
+    const aiRule = (headers: Headers) => headersMessage(headers, routeName(`${NS}/llm-ai`, 1));
+    const res = await streams.one(aiRule({ 'x-tenant-id': 'acme', 'x-api-key': 'agent-supplied', authorization: 'Bearer user-jwt' }));
+    expect(res.dynamic_metadata).toEqual({
+      fields: { 'io.portcullis.egress': { structValue: { fields: { credential: { stringValue: ACME } } } } },
+    });
+    const m = mutationOf(res);
+    expect(m.set).toEqual({});
+    expect(m.remove).toEqual(expect.arrayContaining(['x-api-key', 'authorization']));
+    expect(statusOf(await streams.one(aiRule({ 'x-tenant-id': 'initech' })))).toBe(403);
   });
 
   it('signs a request without a body on its headers', async () => {

@@ -10,7 +10,7 @@ import { startRuntime, type RunningRuntime } from '../../src/runtime/index.js';
 import type { ProcessingResponse } from '../../src/runtime/messages.js';
 import { ExtProcClient, LogCapture, headersMessage, mutationOf, routeName, statusOf, tempDir, waitFor, writeConfig, writeSecret } from './helpers.js';
 
-const SECRET_VALUES = ['sk-rot-OLD-1111', 'sk-rot-NEW-2222', 'AKIDOLD', 'aws-secret-OLD-value', 'AKIDNEW', 'aws-secret-NEW-value', 'sk-openai-PLATFORM-9'];
+const SECRET_VALUES = ['sk-rot-OLD-1111', 'sk-rot-NEW-2222', 'AKIDOLD', 'aws-secret-OLD-value', 'AKIDNEW', 'aws-secret-NEW-value', 'sk-openai-PLATFORM-9', 'sk-openai-GLOBEX-7'];
 
 function healthClient(port: number) {
   const def = protoLoader.loadSync(healthProtoPath, { keepCase: true, enums: String });
@@ -46,6 +46,11 @@ describe('the runtime server', () => {
         inject: { header: 'authorization', format: 'Bearer {key}' },
         key: { secret: { namespace: 'egress', name: 'openai' }, key: 'api-key' },
       },
+      'egress/ai/rule/0': {
+        provider: 'openai' as const,
+        inject: { dynamicMetadata: { namespace: 'io.portcullis.egress', key: 'credential' } },
+        perTenant: { tenantHeader: 'x-tenant-id', keys: { globex: { secret: { namespace: 'egress', name: 'tenants' }, key: 'globex' } }, unknown: 'deny' as const },
+      },
     },
   });
 
@@ -56,6 +61,7 @@ describe('the runtime server', () => {
     writeSecret(secrets, 'team', 'keys', { alice: 'sk-rot-OLD-1111' });
     writeSecret(secrets, 'egress', 'aws', { credentials: awsCreds('AKIDOLD', 'aws-secret-OLD-value') });
     writeSecret(secrets, 'egress', 'openai', { 'api-key': 'sk-openai-PLATFORM-9' });
+    writeSecret(secrets, 'egress', 'tenants', { globex: 'sk-openai-GLOBEX-7' });
     (await import('node:fs')).mkdirSync(join(dir, 'config'));
     writeConfig(configPath, base());
     runtime = await startRuntime({ configPath, port: 0, metricsPort: 0, bind: '127.0.0.1', logLevel: 'debug', logDestination: logs, drainTimeoutMs: 5000 });
@@ -170,6 +176,13 @@ describe('the runtime server', () => {
     const m = mutationOf(res);
     expect(m.set.authorization).toBe('Bearer sk-openai-PLATFORM-9');
     expect(m.remove).toContain('x-api-key');
+  });
+
+  it('hands a tenant key to AI Gateway as dynamic metadata over real gRPC', async () => {
+    const res = await client.one(headersMessage({ 'x-tenant-id': 'globex', authorization: 'Bearer user-jwt' }, routeName('egress/ai')));
+    const fields = (res.dynamic_metadata as { fields: Record<string, { structValue: { fields: Record<string, { stringValue: string }> } }> }).fields;
+    expect(fields['io.portcullis.egress']!.structValue.fields.credential!.stringValue).toBe('sk-openai-GLOBEX-7');
+    expect(mutationOf(res).remove).toContain('authorization');
   });
 
   it('logs JSON lines and never a secret value', () => {

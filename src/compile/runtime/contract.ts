@@ -1,7 +1,7 @@
 import { RUNTIME_API_VERSION, type RuntimeConfigInput } from '../../contract/index.js';
 import { effectiveIdentityHeaders, type AuthMethod, type IdentityHeaders, type RuntimeRef } from '../../model/index.js';
 import { egressRouteName } from '../egress/envoy-gateway.js';
-import { foreignCredentialHeaders } from '../egress/routes.js';
+import { EGRESS_METADATA_NAMESPACE, foreignCredentialHeaders } from '../egress/routes.js';
 import type { EgressGatewayPlan, ProviderRoutePlan } from '../egress/plan.js';
 import type { AgentPlan, FleetPlan } from '../plan.js';
 
@@ -74,16 +74,20 @@ function egressEntry(plan: EgressGatewayPlan, route: ProviderRoutePlan, runtime:
     secret: { namespace: runtime.namespace, name: runtimeSecretName(r.namespace ?? plan.gateway.namespace, r.secretName) },
     key: r.key,
   });
+  // on AI Gateway the runtime only picks the tenant's key and hands it over; AI Gateway injects it
   const inject =
-    c.inject.type === 'header'
-      ? { header: c.inject.header, format: `${c.inject.prefix}{key}` }
-      : c.inject.type === 'query'
-        ? { queryParam: c.inject.param }
-        : { sigv4: { region: c.inject.region, service: c.inject.service, host: c.host } };
+    plan.gateway.target === 'ai-gateway'
+      ? { dynamicMetadata: { namespace: EGRESS_METADATA_NAMESPACE, key: 'credential' } }
+      : c.inject.type === 'header'
+        ? { header: c.inject.header, format: `${c.inject.prefix}{key}` }
+        : c.inject.type === 'query'
+          ? { queryParam: c.inject.param }
+          : { sigv4: { region: c.inject.region, service: c.inject.service, host: c.host, stripPrefix: `/${p.name}` } };
+  const needsDefault = !p.perTenant || p.perTenant.unknown === 'fallback';
   return {
     provider: p.kind,
     inject,
-    key: ref(p.credential),
+    ...(needsDefault && { key: ref(p.credential) }),
     ...(p.perTenant && {
       perTenant: {
         tenantHeader: p.perTenant.tenantHeader.toLowerCase(),
@@ -96,6 +100,15 @@ function egressEntry(plan: EgressGatewayPlan, route: ProviderRoutePlan, runtime:
 }
 
 /**
+ * The contract key of an egress route: its HTTPRoute on Envoy Gateway alone; on AI Gateway, the rule of the
+ * HTTPRoute AI Gateway generates from the AIGatewayRoute (one rule per provider, in the same order).
+ */
+function egressRouteKey(plan: EgressGatewayPlan, route: ProviderRoutePlan, index: number): string {
+  const ns = plan.gateway.namespace;
+  return plan.gateway.target === 'ai-gateway' ? `${ns}/${plan.gateway.name}/rule/${index}` : `${ns}/${egressRouteName(plan, route)}`;
+}
+
+/**
  * The runtime contract for the whole fleet: every agent whose inbound auth the runtime serves, keyed by
  * its HTTPRoute, and every Envoy Gateway egress route whose credential the runtime injects. Secrets are
  * referenced by where they are mounted, never embedded.
@@ -105,11 +118,15 @@ export function runtimeContract(plan: FleetPlan): RuntimeConfigInput {
   const removeFor = (a: AgentPlan) => plan.gateways.find((g) => g.gateway === a.gateway)?.earlyRemovedHeaders ?? [];
   const agents = Object.fromEntries(plan.runtime.agents.map((a) => [`${a.agent.namespace}/${a.agent.name}`, agentEntry(a, removeFor(a), runtime)]));
   const egress = Object.fromEntries(
-    plan.egressGateways
-      .filter((e) => e.gateway.target === 'envoy-gateway')
-      .flatMap((e) => e.routes.filter((r) => r.mechanism === 'runtime').map((r) => [`${e.gateway.namespace}/${egressRouteName(e, r)}`, egressEntry(e, r, runtime)] as const)),
+    plan.egressGateways.flatMap((e) =>
+      e.routes.flatMap((r, i) => (r.mechanism === 'runtime' ? [[egressRouteKey(e, r, i), egressEntry(e, r, runtime)] as const] : [])),
+    ),
   );
-  return { apiVersion: RUNTIME_API_VERSION, secretsRoot: SECRETS_ROOT, agents, egress };
+  // an AI Gateway route carries every provider of its gateway: the rules the runtime has nothing to do for pass
+  const passthroughRoutes = plan.egressGateways
+    .filter((e) => e.gateway.target === 'ai-gateway' && e.routes.some((r) => r.mechanism === 'runtime'))
+    .map((e) => `${e.gateway.namespace}/${e.gateway.name}`);
+  return { apiVersion: RUNTIME_API_VERSION, secretsRoot: SECRETS_ROOT, agents, egress, ...(passthroughRoutes.length > 0 && { passthroughRoutes }) };
 }
 
 /** Every Secret the runtime mounts, as the contract references them. */
