@@ -26,7 +26,7 @@ const FIXTURES = join(import.meta.dirname, '..', 'test', 'fixtures', 'admission'
 function corpus(): unknown[] {
   const app = new PortcullisApp({ report: () => {} });
   buildPortcullis(app, fleetShape(agents));
-  const fleet = [...app.render().values()].map((text) => parse(text) as unknown);
+  const fleet = [...app.render()].filter(([file]) => file.endsWith('.yaml')).map(([, text]) => parse(text) as unknown);
   const fixtures = readdirSync(FIXTURES)
     .filter((f) => f.endsWith('.yaml'))
     .sort()

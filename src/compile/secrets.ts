@@ -16,6 +16,7 @@ export interface SecretInstruction {
 function providerValue(route: ProviderRoutePlan): string {
   const c = route.convention;
   if (c.inject.type === 'sigv4') return 'an AWS shared credentials file ([default] with aws_access_key_id and aws_secret_access_key)';
+  if (c.inject.type === 'gcp-service-account') return 'a GCP service account key file (JSON), for a service account with the Vertex AI User role';
   if (route.mechanism === 'credential-injector' && c.inject.type === 'header')
     return `the whole ${c.inject.header} header value: "${c.inject.prefix}<${route.provider.kind} key>"`;
   return `the ${route.provider.kind} key alone, e.g. "<${route.provider.kind} key>"`;
@@ -29,7 +30,7 @@ function providerSecrets(p: Provider, route: ProviderRoutePlan, egressNamespace:
   for (const [tenant, ref] of Object.entries(p.perTenant?.keys ?? {})) refs.push([ref, `provider ${p.name} for tenant ${tenant} via ${via}`, places.tenants]);
   return refs.map(([ref, usedBy, place]) => ({
     ...place(ref.namespace ?? egressNamespace, ref.secretName),
-    keys: [{ key: ref.key, holds: providerValue(route), ...(route.convention.inject.type === 'sigv4' && { file: true }) }],
+    keys: [{ key: ref.key, holds: providerValue(route), ...((route.convention.inject.type === 'sigv4' || route.convention.inject.type === 'gcp-service-account') && { file: true }) }],
     type: 'Opaque',
     usedBy,
   }));

@@ -56,6 +56,13 @@ export class Provider {
   static azureOpenai(props: ProviderProps & { readonly resource: string; readonly apiVersion?: string }): Provider {
     return new Provider({ kind: 'azure-openai', ...common('azure-openai', props), resource: props.resource, ...(props.apiVersion && { apiVersion: props.apiVersion }) });
   }
+  /**
+   * Google Vertex AI with a service account (credential: a Secret key holding the key file, named
+   * service_account.json for AI Gateway). Needs an egress gateway with target 'ai-gateway'.
+   */
+  static vertexAi(props: ProviderProps & { readonly projectName: string; readonly region: string }): Provider {
+    return new Provider({ kind: 'vertex-ai', ...common('vertex-ai', props), projectName: props.projectName, region: props.region });
+  }
   /** Amazon Bedrock: AWS SigV4 in `region`; credential is a Secret key holding an AWS shared credentials file. */
   static bedrock(props: ProviderProps & { readonly region: string }): Provider {
     return new Provider({ kind: 'bedrock', ...common('bedrock', props), region: props.region });

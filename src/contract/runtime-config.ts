@@ -272,7 +272,7 @@ export type Inject = z.infer<typeof Inject>;
 
 export const EgressRoute = z
   .object({
-    provider: z.enum(['openai', 'anthropic', 'google', 'azure-openai', 'bedrock', 'custom']),
+    provider: z.enum(['openai', 'anthropic', 'google', 'azure-openai', 'vertex-ai', 'bedrock', 'custom']),
     inject: Inject,
     key: SecretKeyRef.optional().describe('The key used when no per-tenant key applies.'),
     perTenant: z

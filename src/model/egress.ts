@@ -57,6 +57,15 @@ export const Provider = z.discriminatedUnion('kind', [
     .strict(),
   z
     .object({
+      kind: z.literal('vertex-ai'),
+      ...common,
+      projectName: z.string().describe('GCP project id.'),
+      region: z.string().describe('Vertex AI region, e.g. europe-west4.'),
+    })
+    .strict()
+    .describe('credential: a Secret key holding a GCP service account key file (JSON). Needs an ai-gateway egress gateway.'),
+  z
+    .object({
       kind: z.literal('bedrock'),
       ...common,
       region: z.string().describe('AWS region, e.g. us-east-1.'),

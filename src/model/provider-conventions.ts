@@ -9,7 +9,8 @@ export interface ProviderConvention {
   readonly inject:
     | { readonly type: 'header'; readonly header: string; readonly prefix: string }
     | { readonly type: 'query'; readonly param: string }
-    | { readonly type: 'sigv4'; readonly region: string; readonly service: string };
+    | { readonly type: 'sigv4'; readonly region: string; readonly service: string }
+    | { readonly type: 'gcp-service-account' };
   /** Environment variables the official SDKs read their base URL from. */
   readonly baseUrlEnv: readonly string[];
   /** Path the SDK expects after the base URL it is given (e.g. OpenAI's base URL ends in /v1). */
@@ -89,6 +90,19 @@ export function conventionOf(p: Provider): ProviderConvention {
         apiKeyEnv: ['AZURE_OPENAI_API_KEY'],
         extraEnv: { OPENAI_API_VERSION: p.apiVersion },
         aiGateway: { schema: 'AzureOpenAI', version: p.apiVersion, auth: 'AzureAPIKey' },
+      };
+    case 'vertex-ai':
+      return {
+        host: `${p.region}-aiplatform.googleapis.com`,
+        port: 443,
+        tls: true,
+        // OAuth access tokens minted from the service account: only AI Gateway's GCPCredentials does that
+        inject: { type: 'gcp-service-account' },
+        baseUrlEnv: ['GOOGLE_VERTEX_BASE_URL'],
+        sdkBasePath: '',
+        apiKeyEnv: [],
+        extraEnv: { GOOGLE_CLOUD_PROJECT: p.projectName, GOOGLE_CLOUD_LOCATION: p.region, GOOGLE_GENAI_USE_VERTEXAI: 'true' },
+        aiGateway: { schema: 'GCPVertexAI', auth: 'GCPCredentials' },
       };
     case 'bedrock':
       return {

@@ -147,6 +147,22 @@ describe('EgressGateway on Envoy AI Gateway', () => {
     expect(env.ANTHROPIC_BASE_URL).toBe('http://ai.envoy-gateway-system.svc.cluster.local:8080/anthropic');
   });
 
+  it('authenticates Vertex AI with a GCP service account through GCPCredentials', () => {
+    const { objects, diagnostics } = synth((f) => {
+      const vertex = Provider.vertexAi({ projectName: 'acme-ml', region: 'europe-west4', credential: key('vertex-sa', 'service_account.json') });
+      new EgressGateway(f, 'ai', { namespace: 'agents-egress', target: 'ai-gateway', providers: [vertex] });
+      new Agent(f, 'bot', { namespace: 'team', image: 'i:1' }).allowProvider(vertex);
+      f.acknowledge('PC012', 'egress-only test agent');
+    });
+    expect(diagnostics).toEqual([]);
+    expect(find(objects, 'AIServiceBackend', 'vertex-ai').spec.schema).toEqual({ name: 'GCPVertexAI' });
+    expect(find(objects, 'BackendSecurityPolicy', 'vertex-ai').spec).toMatchObject({
+      type: 'GCPCredentials',
+      gcpCredentials: { projectName: 'acme-ml', region: 'europe-west4', credentialsFile: { secretRef: { name: 'vertex-sa' } } },
+    });
+    expect(find(objects, 'Backend', 'vertex-ai').spec.endpoints[0].fqdn.hostname).toBe('europe-west4-aiplatform.googleapis.com');
+  });
+
   it('selects per-tenant keys through the runtime and credentialOverride from dynamic metadata', () => {
     const { objects } = synth((f) => {
       const openai = Provider.openai({

@@ -24,6 +24,15 @@ function credentialSpec(p: Provider, auth: string): Omit<aigw.BackendSecurityPol
       return { type, anthropicApiKey: { secretRef: secretRef(p.credential) } };
     case aigw.BackendSecurityPolicyV1Beta1SpecType.AZURE_API_KEY:
       return { type, azureApiKey: { secretRef: secretRef(p.credential) } };
+    case aigw.BackendSecurityPolicyV1Beta1SpecType.GCP_CREDENTIALS:
+      return {
+        type,
+        gcpCredentials: {
+          projectName: p.kind === 'vertex-ai' ? p.projectName : '',
+          region: p.kind === 'vertex-ai' ? p.region : '',
+          credentialsFile: { secretRef: secretRef(p.credential) },
+        },
+      };
     case aigw.BackendSecurityPolicyV1Beta1SpecType.AWS_CREDENTIALS:
       return { type, awsCredentials: { region: p.kind === 'bedrock' ? p.region : '', credentialsFile: { secretRef: secretRef(p.credential) } } };
     default:

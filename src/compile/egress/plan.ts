@@ -45,6 +45,7 @@ function runtimeReasons(p: Provider, c: ProviderConvention, target: EgressGatewa
   if (target === 'envoy-gateway') {
     if (c.inject.type === 'query') reasons.push(`key injected into the ${c.inject.param} query parameter (the credential injector sets headers only)`);
     if (c.inject.type === 'sigv4') reasons.push('AWS SigV4 signature over the buffered body');
+    if (c.inject.type === 'gcp-service-account') reasons.push('GCP service account tokens (refused by PC029: only AI Gateway mints them)');
   } else if (p.kind === 'custom' && !(c.inject.type === 'header' && c.inject.header === 'authorization' && c.inject.prefix === 'Bearer ')) {
     reasons.push('a custom credential format that no BackendSecurityPolicy type produces');
   }

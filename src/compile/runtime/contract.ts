@@ -1,6 +1,7 @@
 import { RUNTIME_API_VERSION, type RuntimeConfigInput } from '../../contract/index.js';
 import { effectiveIdentityHeaders, type AuthMethod, type IdentityHeaders, type RuntimeRef } from '../../model/index.js';
 import { egressRouteName } from '../egress/envoy-gateway.js';
+import { knownJwksUri } from '../jwks.js';
 import { EGRESS_METADATA_NAMESPACE, foreignCredentialHeaders } from '../egress/routes.js';
 import type { EgressGatewayPlan, ProviderRoutePlan } from '../egress/plan.js';
 import type { AgentPlan, FleetPlan } from '../plan.js';
@@ -22,18 +23,21 @@ function method(m: AuthMethod, agentNamespace: string, runtime: RuntimeRef, iden
   const secret = (name: string) => ({ namespace: runtime.namespace, name: runtimeSecretName(agentNamespace, name) });
   const overrides = m.identityHeaders ? { identityHeaders: pick(effectiveIdentityHeaders(identity, m), Object.keys(m.identityHeaders)) } : {};
   switch (m.type) {
-    case 'oidc':
+    case 'oidc': {
+      // a known IdP's JWKS spares the runtime a discovery round trip; others are discovered
+      const jwksUri = m.jwksUri ?? knownJwksUri(m.issuer);
       return {
         type: 'oidc',
         issuer: m.issuer,
         audiences: m.audiences,
-        ...(m.jwksUri && { jwksUri: m.jwksUri }),
+        ...(jwksUri && { jwksUri }),
         ...(m.algorithms && { algorithms: m.algorithms }),
         clockSkewSeconds: m.clockSkewSeconds,
         claims: m.claims,
         arrayClaims: m.arrayClaims,
         ...overrides,
       };
+    }
     case 'apiKey':
       return { type: 'apiKey', header: m.header.toLowerCase(), hashed: m.hashed, secret: secret(m.secretName), ...overrides };
     case 'bearer':
@@ -68,21 +72,13 @@ function agentEntry(plan: AgentPlan, removeHeaders: readonly string[], runtime: 
 }
 
 function egressEntry(plan: EgressGatewayPlan, route: ProviderRoutePlan, runtime: RuntimeRef) {
-  const c = route.convention;
   const p = route.provider;
   const ref = (r: { secretName: string; key: string; namespace?: string | undefined }) => ({
     secret: { namespace: runtime.namespace, name: runtimeSecretName(r.namespace ?? plan.gateway.namespace, r.secretName) },
     key: r.key,
   });
   // on AI Gateway the runtime only picks the tenant's key and hands it over; AI Gateway injects it
-  const inject =
-    plan.gateway.target === 'ai-gateway'
-      ? { dynamicMetadata: { namespace: EGRESS_METADATA_NAMESPACE, key: 'credential' } }
-      : c.inject.type === 'header'
-        ? { header: c.inject.header, format: `${c.inject.prefix}{key}` }
-        : c.inject.type === 'query'
-          ? { queryParam: c.inject.param }
-          : { sigv4: { region: c.inject.region, service: c.inject.service, host: c.host, stripPrefix: `/${p.name}` } };
+  const inject = plan.gateway.target === 'ai-gateway' ? { dynamicMetadata: { namespace: EGRESS_METADATA_NAMESPACE, key: 'credential' } } : envoyGatewayInject(route);
   const needsDefault = !p.perTenant || p.perTenant.unknown === 'fallback';
   return {
     provider: p.kind,
@@ -97,6 +93,21 @@ function egressEntry(plan: EgressGatewayPlan, route: ProviderRoutePlan, runtime:
     }),
     removeHeaders: foreignCredentialHeaders(route),
   };
+}
+
+/** How the runtime injects a key on an Envoy Gateway egress route (where the route rewrites /<name> away). */
+function envoyGatewayInject(route: ProviderRoutePlan) {
+  const c = route.convention;
+  switch (c.inject.type) {
+    case 'header':
+      return { header: c.inject.header, format: `${c.inject.prefix}{key}` };
+    case 'query':
+      return { queryParam: c.inject.param };
+    case 'sigv4':
+      return { sigv4: { region: c.inject.region, service: c.inject.service, host: c.host, stripPrefix: `/${route.provider.name}` } };
+    case 'gcp-service-account':
+      throw new Error(`internal: provider ${route.provider.name} needs an ai-gateway egress gateway (PC029)`);
+  }
 }
 
 /**

@@ -16,6 +16,7 @@ import { secretInEnv } from './secret-in-env.js';
 import { timeoutInFront } from './timeout-in-front.js';
 import { unknownGateway } from './unknown-gateway.js';
 import { egressAllowAll, injectionWithoutTls } from './egress-lockdown.js';
+import { gcpNeedsAiGateway } from './gcp-needs-ai-gateway.js';
 import { modelEnforcement } from './model-enforcement.js';
 import { modelGlob } from './model-glob.js';
 import { providerGrant } from './provider-grant.js';
@@ -50,4 +51,5 @@ export const RULES: readonly Rule[] = [
   crossNamespaceSecret,
   secretKeyName,
   modelEnforcement,
+  gcpNeedsAiGateway,
 ];

@@ -45,7 +45,8 @@ function requiredKey(fleet: Fleet, p: Provider): string | undefined {
   const targets = new Set(gateways.map((g) => g.target));
   if (targets.size > 1) return undefined;
   if (targets.has('envoy-gateway')) return c.inject.type === 'header' ? 'credential' : undefined;
-  return c.aiGateway.auth === 'AWSCredentials' ? 'credentials' : 'apiKey';
+  if (c.aiGateway.auth === 'AWSCredentials') return 'credentials';
+  return c.aiGateway.auth === 'GCPCredentials' ? 'service_account.json' : 'apiKey';
 }
 
 export const secretKeyName: Rule = {
