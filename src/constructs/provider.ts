@@ -53,8 +53,14 @@ export class Provider {
     return new Provider({ kind: 'google', ...common('google', props), ...(props.via && { via: props.via }) });
   }
   /** Azure OpenAI: `api-key` header at <resource>.openai.azure.com. */
-  static azureOpenai(props: ProviderProps & { readonly resource: string; readonly apiVersion?: string }): Provider {
-    return new Provider({ kind: 'azure-openai', ...common('azure-openai', props), resource: props.resource, ...(props.apiVersion && { apiVersion: props.apiVersion }) });
+  static azureOpenai(props: ProviderProps & { readonly resource: string; readonly apiVersion?: string; readonly deployment?: string }): Provider {
+    return new Provider({
+      kind: 'azure-openai',
+      ...common('azure-openai', props),
+      resource: props.resource,
+      ...(props.apiVersion && { apiVersion: props.apiVersion }),
+      ...(props.deployment && { deployment: props.deployment }),
+    });
   }
   /**
    * Google Vertex AI with a service account (credential: a Secret key holding the key file, named

@@ -52,6 +52,10 @@ export const Provider = z.discriminatedUnion('kind', [
       kind: z.literal('azure-openai'),
       ...common,
       resource: z.string().describe('Azure OpenAI resource: <resource>.openai.azure.com.'),
+      deployment: z
+        .string()
+        .optional()
+        .describe('Deployment that serves the requests. AI Gateway sends every request to it (modelNameOverride); without AI Gateway the SDK names it in the path.'),
       apiVersion: z.string().default('2024-10-21'),
     })
     .strict(),

@@ -147,6 +147,17 @@ describe('EgressGateway on Envoy AI Gateway', () => {
     expect(env.ANTHROPIC_BASE_URL).toBe('http://ai.envoy-gateway-system.svc.cluster.local:8080/anthropic');
   });
 
+  it('sends Azure OpenAI requests to the named deployment, with the api-key policy', () => {
+    const { objects } = synth((f) => {
+      const azure = Provider.azureOpenai({ resource: 'acme-eu', deployment: 'gpt-4o-eu', apiVersion: '2024-10-21', credential: key('azure', 'apiKey') });
+      new EgressGateway(f, 'ai', { namespace: 'agents-egress', target: 'ai-gateway', providers: [azure] });
+    });
+    expect(find(objects, 'AIGatewayRoute', 'ai').spec.rules[0].backendRefs).toEqual([{ name: 'azure-openai', modelNameOverride: 'gpt-4o-eu' }]);
+    expect(find(objects, 'AIServiceBackend', 'azure-openai').spec.schema).toEqual({ name: 'AzureOpenAI', version: '2024-10-21' });
+    expect(find(objects, 'BackendSecurityPolicy', 'azure-openai').spec).toMatchObject({ type: 'AzureAPIKey', azureAPIKey: { secretRef: { name: 'azure' } } });
+    expect(find(objects, 'Backend', 'azure-openai').spec.endpoints[0].fqdn.hostname).toBe('acme-eu.openai.azure.com');
+  });
+
   it('authenticates Vertex AI with a GCP service account through GCPCredentials', () => {
     const { objects, diagnostics } = synth((f) => {
       const vertex = Provider.vertexAi({ projectName: 'acme-ml', region: 'europe-west4', credential: key('vertex-sa', 'service_account.json') });

@@ -103,7 +103,7 @@ export function lowerAiGatewayRoute(fleet: Fleet, plan: EgressGatewayPlan): Emit
               ],
             },
           ],
-          backendRefs: [{ name: r.provider.name }],
+          backendRefs: [{ name: r.provider.name, ...(r.provider.kind === 'azure-openai' && r.provider.deployment && { modelNameOverride: r.provider.deployment }) }],
         })),
       },
     },
