@@ -56,6 +56,7 @@ function plainAgent(chart: Chart, a: AgentSpec, g: GatewaySpec): void {
   });
   const deployment = new kplus.Deployment(scope, 'deployment', {
     metadata,
+    select: false,
     replicas: a.replicas,
     serviceAccount,
     automountServiceAccountToken: false,
@@ -77,7 +78,9 @@ function plainAgent(chart: Chart, a: AgentSpec, g: GatewaySpec): void {
       },
     ],
   });
-  new kplus.Service(scope, 'service', { metadata, selector: deployment, ports: [{ name: 'http', port, targetPort: port }] });
+  deployment.select(kplus.LabelSelector.of({ labels: { 'portcullis.dev/agent': a.name } }));
+  const service = new kplus.Service(scope, 'service', { metadata, ports: [{ name: 'http', port, targetPort: port }] });
+  service.selectLabel('portcullis.dev/agent', a.name);
 
   new gwapi.HttpRoute(scope, 'route', {
     metadata,

@@ -28,8 +28,12 @@ function memory(q: string): Size {
 function workload(scope: Construct, w: WorkloadSpec): void {
   const metadata = { name: w.name, namespace: w.namespace, labels: w.labels };
   const serviceAccount = new kplus.ServiceAccount(scope, 'service-account', { metadata, automountToken: false });
+  // select on the agent's own label, not cdk8s-plus's construct-path label: a selector is immutable, and a
+  // renamed construct id must not force deleting the Deployment
+  const selector = { 'portcullis.dev/agent': w.labels['portcullis.dev/agent']! };
   const deployment = new kplus.Deployment(scope, 'deployment', {
     metadata,
+    select: false,
     replicas: w.replicas,
     serviceAccount,
     automountServiceAccountToken: false,
@@ -54,11 +58,9 @@ function workload(scope: Construct, w: WorkloadSpec): void {
       },
     ],
   });
-  new kplus.Service(scope, 'service', {
-    metadata,
-    selector: deployment,
-    ports: [{ name: 'http', port: w.port, targetPort: w.port }],
-  });
+  deployment.select(kplus.LabelSelector.of({ labels: selector }));
+  const service = new kplus.Service(scope, 'service', { metadata, ports: [{ name: 'http', port: w.port, targetPort: w.port }] });
+  for (const [key, value] of Object.entries(selector)) service.selectLabel(key, value);
 }
 
 /** Turns emitted objects into L1 constructs (and cdk8s-plus workloads) under their owners' scopes. */

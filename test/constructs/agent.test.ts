@@ -258,3 +258,17 @@ describe('a PortcullisApp with other charts', () => {
     expect([...app.render().keys()]).toContain('extras/x/configmap.settings.yaml');
   });
 });
+
+describe('workload selectors', () => {
+  it('select on the agent label, so renaming a construct id never changes an immutable selector', () => {
+    const render = (id: string) =>
+      synth((f) => {
+        new Agent(f, id, { name: 'bot', namespace: 'x', image: 'i:1', auth: [Auth.oidc(OKTA)] });
+      }).objects;
+    for (const objects of [render('bot'), render('bot-renamed')]) {
+      expect(find(objects, 'Deployment', 'bot').spec.selector).toEqual({ matchLabels: { 'portcullis.dev/agent': 'bot' } });
+      expect(find(objects, 'Service', 'bot').spec.selector).toEqual({ 'portcullis.dev/agent': 'bot' });
+      expect(find(objects, 'Deployment', 'bot').spec.template.metadata.labels['portcullis.dev/agent']).toBe('bot');
+    }
+  });
+});
