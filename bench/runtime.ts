@@ -7,7 +7,7 @@
  */
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -37,10 +37,15 @@ const dir = mkdtempSync(join(tmpdir(), 'portcullis-bench-'));
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 
 // 10,000 hashed API keys as a mounted Secret (one file per client)
+// laid out as the kubelet writes a Secret volume: files in a timestamped directory, `..data` pointing at
+// it, and a symlink per key (the runtime's periodic change check then reads one link, not 10,000 files)
 const keysDir = join(dir, 'secrets', 'bench', 'keys');
-mkdirSync(keysDir, { recursive: true });
+const dataDir = join(keysDir, '..2026_11_23_00_00_00.000000000');
+mkdirSync(dataDir, { recursive: true });
+symlinkSync('..2026_11_23_00_00_00.000000000', join(keysDir, '..data'));
 for (let i = 0; i < KEYS; i++) {
-  writeFileSync(join(keysDir, `client-${i}`), JSON.stringify({ sha256: sha(`sk-bench-${i}`), roles: ['agent-user'], tenant: `t${i % 50}` }));
+  writeFileSync(join(dataDir, `client-${i}`), JSON.stringify({ sha256: sha(`sk-bench-${i}`), roles: ['agent-user'], tenant: `t${i % 50}` }));
+  symlinkSync(join('..data', `client-${i}`), join(keysDir, `client-${i}`));
 }
 
 // a JWKS endpoint on loopback and a token signed by its key
@@ -90,7 +95,9 @@ interface Child {
   rss: number;
 }
 function startChild(args: string[]): Promise<Child> {
-  const proc = fork(join(build, 'bench', 'runtime-server.js'), args, { execArgv: ['--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // BENCH_CPU_PROF=DIR: each server writes a V8 CPU profile there on exit (summarize with bench/cpuprofile-top.ts)
+  const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const proc = fork(join(build, 'bench', 'runtime-server.js'), args, { execArgv: ['--expose-gc', ...prof], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
     proc.once('message', (m: { port: number; rss: number }) => resolve({ proc, port: m.port, rss: m.rss }));
     proc.once('exit', (code) => reject(new Error(`server exited with ${code}`)));

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { AgentConfig, RuntimeConfig } from '../contract/index.js';
 import { MutationBuilder, type RequestHeaders } from './headers.js';
 import type { JwksRegistry, JwksSource } from './jwks.js';
@@ -102,7 +102,15 @@ export function addRequestIds(headers: RequestHeaders, m: MutationBuilder): void
   if (!headers.get('x-request-id')) m.set('x-request-id', randomUUID());
   const tp = headers.get('traceparent');
   if (headers.count('traceparent') !== 1 || !tp || !TRACEPARENT.test(tp) || tp.startsWith('ff'))
-    m.set('traceparent', `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`);
+    m.set('traceparent', `00-${randomHex()}-${randomHex().slice(0, 16)}-01`);
+}
+
+/**
+ * 32 random hex digits (122 random bits). randomUUID draws from Node's batched entropy cache, where
+ * randomBytes makes a synchronous randomFillSync per call on this per-request path.
+ */
+function randomHex(): string {
+  return randomUUID().replace(/-/g, '');
 }
 
 /** The inbound phase: run the chain, then strip spoofable headers, set verified ones, handle Authorization. */
