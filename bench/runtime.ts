@@ -97,6 +97,8 @@ interface Child {
 function startChild(args: string[]): Promise<Child> {
   // BENCH_CPU_PROF=DIR: each server writes a V8 CPU profile there on exit (summarize with bench/cpuprofile-top.ts)
   const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  // BENCH_NODE_FLAGS: extra V8/node flags for both servers (e.g. heap tuning to try before baking it into the image)
+  prof.push(...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean));
   const proc = fork(join(build, 'bench', 'runtime-server.js'), args, { execArgv: ['--expose-gc', ...prof], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
     proc.once('message', (m: { port: number; rss: number }) => resolve({ proc, port: m.port, rss: m.rss }));
