@@ -2,6 +2,7 @@
  * The portcullis CLI. `bin/portcullis.js` only calls `main`; tests call it directly with captured io.
  * Exit codes: 0 ok, 1 problems found, 2 usage error, 70 internal error (a bug).
  */
+import { explainCommand } from './commands/explain.js';
 import { runtimeCommand } from './commands/runtime.js';
 import { synthCommand } from './commands/synth.js';
 import { validateCommand } from './commands/validate.js';
@@ -10,13 +11,14 @@ import { packageVersion } from '../version.js';
 
 export type { CliIo, Writer } from './io.js';
 
-const COMMANDS: ReadonlyMap<string, Command> = new Map([synthCommand, validateCommand, runtimeCommand].map((c) => [c.name, c]));
+const COMMANDS: ReadonlyMap<string, Command> = new Map([synthCommand, validateCommand, explainCommand, runtimeCommand].map((c) => [c.name, c]));
 
 export const HELP = `portcullis: compile the security perimeter of AI agents into Envoy Gateway manifests
 
 usage:
   portcullis synth -f FILE [-o DIR]       ${synthCommand.summary}
   portcullis validate [--json] PATH...    ${validateCommand.summary}
+  portcullis explain -f FILE AGENT        ${explainCommand.summary}
   portcullis runtime --config FILE        ${runtimeCommand.summary}
   portcullis help [COMMAND]               show this help, or a command's
 

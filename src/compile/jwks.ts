@@ -21,3 +21,8 @@ export function knownJwksUri(issuer: string): string | undefined {
   if (host === 'login.microsoftonline.com' && entra) return `https://login.microsoftonline.com/${entra[1]}/discovery/v2.0/keys`;
   return undefined;
 }
+
+/** The JWKS endpoint used for a method: the one it names, else the known IdP's; undefined means discovery. */
+export function jwksUriFor(method: { readonly jwksUri?: string | undefined; readonly issuer: string }): string | undefined {
+  return method.jwksUri ?? knownJwksUri(method.issuer);
+}

@@ -12,7 +12,7 @@ import {
   type RuntimeRef,
 } from '../model/index.js';
 import { planEgressGateways, planGrants, type EgressGatewayPlan, type GrantPlan } from './egress/plan.js';
-import { knownJwksUri } from './jwks.js';
+import { jwksUriFor } from './jwks.js';
 
 /**
  * Which mechanism enforces an agent's inbound auth. The compiler picks the cheapest one that does the
@@ -66,7 +66,7 @@ function methodRuntimeReasons(method: AuthMethod, gateway: IngressGateway | unde
   switch (method.type) {
     case 'oidc': {
       const reasons: string[] = [];
-      if (!method.jwksUri && !knownJwksUri(method.issuer)) reasons.push(`JWKS of ${method.issuer} found by OIDC discovery at run time`);
+      if (!jwksUriFor(method)) reasons.push(`JWKS of ${method.issuer} found by OIDC discovery at run time`);
       if (method.algorithms && ALL_ASYMMETRIC_ALGORITHMS.some((a) => !method.algorithms!.includes(a)))
         reasons.push(`algorithm allow-list ${method.algorithms.join(', ')} (Envoy's jwt filter has none)`);
       if (method.clockSkewSeconds !== 60) reasons.push(`clock skew of ${method.clockSkewSeconds}s (Envoy's jwt filter fixes 60s)`);
@@ -107,7 +107,7 @@ function planAgent(fleet: Fleet, agent: Agent, index: number, egress: readonly E
     else if (only?.type === 'apiKey') mechanism = 'native-api-key';
     else mechanism = 'native-mtls';
   }
-  const jwksUri = only?.type === 'oidc' ? (only.jwksUri ?? knownJwksUri(only.issuer)) : undefined;
+  const jwksUri = only?.type === 'oidc' ? jwksUriFor(only) : undefined;
   return {
     agent,
     index,

@@ -1,5 +1,5 @@
-import type { Provider, SecretKeyRef } from '../model/index.js';
-import type { ProviderRoutePlan } from './egress/plan.js';
+import type { SecretKeyRef } from '../model/index.js';
+import type { EgressGatewayPlan, ProviderRoutePlan } from './egress/plan.js';
 import { runtimeSecretName } from './runtime/contract.js';
 import type { FleetPlan } from './plan.js';
 
@@ -25,14 +25,43 @@ function providerValue(route: ProviderRoutePlan): string {
 /** Where a Secret must be: where it is referenced, or, when the runtime reads it, in the runtime's namespace. */
 type Place = (namespace: string, name: string) => { namespace: string; name: string };
 
-function providerSecrets(p: Provider, route: ProviderRoutePlan, egressNamespace: string, via: string, places: { credential: Place[]; tenants: Place }): SecretInstruction[] {
-  const refs: [SecretKeyRef, string, Place][] = places.credential.map((place) => [p.credential, `provider ${p.name} via ${via}`, place]);
-  for (const [tenant, ref] of Object.entries(p.perTenant?.keys ?? {})) refs.push([ref, `provider ${p.name} for tenant ${tenant} via ${via}`, places.tenants]);
-  return refs.map(([ref, usedBy, place]) => ({
-    ...place(ref.namespace ?? egressNamespace, ref.secretName),
-    keys: [{ key: ref.key, holds: providerValue(route), ...((route.convention.inject.type === 'sigv4' || route.convention.inject.type === 'gcp-service-account') && { file: true }) }],
+/** One provider Secret where it must be created, with who reads it. */
+export interface ProviderSecretPlace {
+  readonly namespace: string;
+  readonly name: string;
+  readonly key: string;
+  /** `credential`, or the tenant whose key it is. */
+  readonly role: 'credential' | { readonly tenant: string };
+}
+
+/**
+ * Where each Secret of a provider route must be created. On Envoy Gateway alone, the runtime reads every key
+ * of its routes (in its namespace); on AI Gateway, AI Gateway reads the provider credential and the runtime
+ * the tenants' keys (and the credential too when unknown tenants fall back to it).
+ */
+export function providerSecretPlaces(route: ProviderRoutePlan, egress: EgressGatewayPlan, runtimeNamespace: string): ProviderSecretPlace[] {
+  const p = route.provider;
+  const asIs: Place = (namespace, name) => ({ namespace, name });
+  const inRuntime: Place = (namespace, name) => ({ namespace: runtimeNamespace, name: runtimeSecretName(namespace, name) });
+  const runtime = route.mechanism === 'runtime';
+  const fallback = !p.perTenant || p.perTenant.unknown === 'fallback';
+  const credentialPlaces = !runtime ? [asIs] : egress.gateway.target === 'ai-gateway' ? [asIs, ...(fallback ? [inRuntime] : [])] : [inRuntime];
+  const ns = (ref: SecretKeyRef) => ref.namespace ?? egress.gateway.namespace;
+  return [
+    ...credentialPlaces.map((place) => ({ ...place(ns(p.credential), p.credential.secretName), key: p.credential.key, role: 'credential' as const })),
+    ...Object.entries(p.perTenant?.keys ?? {}).map(([tenant, ref]) => ({ ...(runtime ? inRuntime : asIs)(ns(ref), ref.secretName), key: ref.key, role: { tenant } })),
+  ];
+}
+
+function providerSecrets(route: ProviderRoutePlan, egress: EgressGatewayPlan, runtimeNamespace: string): SecretInstruction[] {
+  const via = `egress gateway ${egress.gateway.namespace}/${egress.gateway.name}`;
+  const file = route.convention.inject.type === 'sigv4' || route.convention.inject.type === 'gcp-service-account';
+  return providerSecretPlaces(route, egress, runtimeNamespace).map((s) => ({
+    namespace: s.namespace,
+    name: s.name,
+    keys: [{ key: s.key, holds: providerValue(route), ...(file && { file: true }) }],
     type: 'Opaque',
-    usedBy,
+    usedBy: s.role === 'credential' ? `provider ${route.provider.name} via ${via}` : `provider ${route.provider.name} for tenant ${s.role.tenant} via ${via}`,
   }));
 }
 
@@ -78,15 +107,7 @@ export function secretInstructions(plan: FleetPlan): SecretInstruction[] {
     }
   }
   for (const e of plan.egressGateways)
-    for (const r of e.routes) {
-      // who reads which key: on Envoy Gateway alone, the runtime reads every key of its routes; on AI Gateway,
-      // AI Gateway reads the provider credential and the runtime the tenants' (and the credential as fallback)
-      const runtime = r.mechanism === 'runtime';
-      const ai = e.gateway.target === 'ai-gateway';
-      const fallback = !r.provider.perTenant || r.provider.perTenant.unknown === 'fallback';
-      const credential = !runtime ? [asIs] : ai ? [asIs, ...(fallback ? [inRuntime] : [])] : [inRuntime];
-      all.push(...providerSecrets(r.provider, r, e.gateway.namespace, `egress gateway ${e.gateway.namespace}/${e.gateway.name}`, { credential, tenants: runtime ? inRuntime : asIs }));
-    }
+    for (const r of e.routes) all.push(...providerSecrets(r, e, runtimeNamespace));
 
   const merged = new Map<string, SecretInstruction>();
   for (const s of all) {

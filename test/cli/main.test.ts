@@ -37,9 +37,9 @@ describe('portcullis help and version', () => {
   });
 
   it.each([
-    [['deploy'], 'portcullis: unknown command "deploy"; the commands are synth, validate, runtime — run "portcullis --help" for the usage\n'],
+    [['deploy'], 'portcullis: unknown command "deploy"; the commands are synth, validate, explain, runtime — run "portcullis --help" for the usage\n'],
     [['--bogus'], 'portcullis: unknown option --bogus; run "portcullis --help" for the usage\n'],
-    [['help', 'deploy'], 'portcullis: unknown command "deploy"; the commands are synth, validate, runtime — run "portcullis --help" for the usage\n'],
+    [['help', 'deploy'], 'portcullis: unknown command "deploy"; the commands are synth, validate, explain, runtime — run "portcullis --help" for the usage\n'],
   ])('fails on %j with exit 2', async (argv, message) => {
     const { code, stderr } = await run(argv);
     expect(code).toBe(2);

@@ -59,7 +59,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   return EXIT.ok;
 }
 
-function readFleet(file: string): string {
+export function readFleet(file: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (err) {
@@ -84,7 +84,7 @@ function checkOutdir(out: string, file: string): string {
 
 
 /** The chart id: the fleet name, which the output paths and construct paths start with. An invalid name is reported by PC011. */
-function chartId(input: unknown): string {
+export function chartId(input: unknown): string {
   const name = (input as { name?: unknown } | null | undefined)?.name;
   return typeof name === 'string' && isDnsLabel(name) ? name : 'fleet';
 }

@@ -1,7 +1,7 @@
 import { RUNTIME_API_VERSION, type RuntimeConfigInput } from '../../contract/index.js';
 import { effectiveIdentityHeaders, type AuthMethod, type IdentityHeaders, type RuntimeRef } from '../../model/index.js';
 import { egressRouteName } from '../egress/envoy-gateway.js';
-import { knownJwksUri } from '../jwks.js';
+import { jwksUriFor } from '../jwks.js';
 import { EGRESS_METADATA_NAMESPACE, foreignCredentialHeaders } from '../egress/routes.js';
 import type { EgressGatewayPlan, ProviderRoutePlan } from '../egress/plan.js';
 import type { AgentPlan, FleetPlan } from '../plan.js';
@@ -25,7 +25,7 @@ function method(m: AuthMethod, agentNamespace: string, runtime: RuntimeRef, iden
   switch (m.type) {
     case 'oidc': {
       // a known IdP's JWKS spares the runtime a discovery round trip; others are discovered
-      const jwksUri = m.jwksUri ?? knownJwksUri(m.issuer);
+      const jwksUri = jwksUriFor(m);
       return {
         type: 'oidc',
         issuer: m.issuer,
