@@ -18,6 +18,7 @@ export { knownJwksUri } from './jwks.js';
 export { renderSecretsMarkdown, secretInstructions, type SecretInstruction } from './secrets.js';
 export { runtimeDockerfile, runtimeDockerignore, RUNTIME_ENTRYPOINT } from './runtime/image.js';
 export { runtimeContract, runtimeSecretName } from './runtime/contract.js';
+export { renderReport, type ReportFleet } from './report.js';
 export { explainAgent, type AgentExplanation, type MethodExplanation, type ProviderExplanation } from './explain.js';
 export type { EgressGatewayPlan, GrantPlan, ProviderRoutePlan } from './egress/index.js';
 

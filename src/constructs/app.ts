@@ -1,7 +1,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { App, Yaml, type AppProps } from 'cdk8s';
-import { renderSecretsMarkdown, runtimeDockerfile, runtimeDockerignore, secretInstructions } from '../compile/index.js';
+import { renderReport, renderSecretsMarkdown, runtimeDockerfile, runtimeDockerignore, secretInstructions } from '../compile/index.js';
 import { packageVersion } from '../version.js';
 import { DiagnosticsError, formatDiagnostic, hasErrors, type Diagnostic } from '../validate/index.js';
 import { Fleet } from './fleet.js';
@@ -71,6 +71,11 @@ export class PortcullisApp extends App {
       return plan ? [{ name: f.fleetName, secrets: secretInstructions(plan) }] : [];
     });
     if (secrets.some((f) => f.secrets.length > 0)) files.set('SECRETS.md', renderSecretsMarkdown(secrets));
+    const reported = this.fleets().flatMap((f) => {
+      const r = f.lower();
+      return r.plan ? [{ name: f.fleetName, plan: r.plan, diagnostics: r.diagnostics, acknowledged: r.acknowledged }] : [];
+    });
+    if (reported.length > 0) files.set('report.html', renderReport(reported));
     const runtime = this.fleets().map((f) => f.lower().runtime).find((r) => r !== undefined);
     if (runtime) {
       files.set(join('runtime', 'Dockerfile'), runtimeDockerfile(packageVersion(), runtime.args));
