@@ -24,6 +24,7 @@ export function buildFleet(app: App): Fleet {
     namespace: 'agents-edge',
     listeners: [Listener.https({ hostname: '*.agents.acme.example', certificateSecret: 'agents-acme-example-tls' })],
     frontProxyTimeout: Duration.seconds(300), // the cloud load balancer in front
+    rateLimitService: true, // EnvoyGateway.rateLimit with Redis is configured in this cluster
   });
 
   const openai = Provider.openai({ credential: { secretName: 'openai-api-key', key: 'credential' }, models: ['gpt-4.1', 'gpt-4.1-mini', 'o3'] });
@@ -61,6 +62,10 @@ export function buildFleet(app: App): Fleet {
     env: { LOG_LEVEL: 'info', KNOWLEDGE_BASE_URL: 'http://kb.support.svc.cluster.local' },
     inClusterEgress: [{ namespace: 'support', podLabels: { 'app.kubernetes.io/name': 'kb' }, port: 80 }],
     auth: [Auth.oidc(okta)],
+    quotas: [
+      { key: 'user', requests: 60, per: 'minute' },
+      { key: 'tenant', requests: 600, per: 'minute' },
+    ],
   });
   supportBot.allowProvider(anthropic);
   supportBot.exposeVia(edge, { hostnames: ['support.agents.acme.example'] });

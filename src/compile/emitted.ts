@@ -33,6 +33,7 @@ export type EmittedObject =
   | Emit<'ReferenceGrant', gwapi.ReferenceGrantProps>
   | Emit<'ClientTrafficPolicy', eg.ClientTrafficPolicyProps>
   | Emit<'SecurityPolicy', eg.SecurityPolicyProps>
+  | Emit<'BackendTrafficPolicy', eg.BackendTrafficPolicyProps>
   | Emit<'EnvoyExtensionPolicy', eg.EnvoyExtensionPolicyProps>
   | Emit<'EnvoyProxy', eg.EnvoyProxyProps>
   | Emit<'Backend', eg.BackendProps>

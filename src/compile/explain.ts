@@ -1,4 +1,4 @@
-import type { AuthMethod } from '../model/index.js';
+import { quotaHeader, type AuthMethod } from '../model/index.js';
 import { foreignCredentialHeaders } from './egress/routes.js';
 import { jwksUriFor } from './jwks.js';
 import { runtimeSecretName } from './runtime/contract.js';
@@ -198,7 +198,12 @@ export function explainAgent(plan: FleetPlan, ref: string): AgentExplanation | u
       ...(gatewayPlan && { gateway: gatewayPlan.timeouts }),
       ...(a.gateway?.frontProxyTimeoutSeconds !== undefined && { frontProxySeconds: a.gateway.frontProxyTimeoutSeconds }),
     },
-    quotas: [],
+    quotas: a.exposed
+      ? agent.quotas.map(
+          (q) =>
+            `${q.requests} requests per ${q.per} per distinct ${quotaHeader(q.key, a.identity)} (${typeof q.key === 'string' ? q.key : 'header'}), by BackendTrafficPolicy ${agent.namespace}/${agent.name} (global rate limit, after authentication); a request without that header is not counted`,
+        )
+      : [],
     providers: a.grants.map((g) => {
       const route = g.gateway.routes.find((r) => r.provider === g.provider)!;
       const { as, by } = injectedAs(plan, g.provider.name, g.gateway.index);

@@ -5,6 +5,7 @@ import { lowerSecretGrants } from './egress/secret-grants.js';
 import { lowerInbound } from './inbound/index.js';
 import { lowerGateway } from './ingress.js';
 import { planFleet, type FleetPlan } from './plan.js';
+import { lowerQuotas } from './quota.js';
 import { lowerRoute } from './route.js';
 import { lowerRuntimeGrant } from './runtime-grant.js';
 import { runtimeContract } from './runtime/contract.js';
@@ -43,7 +44,7 @@ export function compileFleet(fleet: Fleet): CompileResult {
     ...plan.agents.flatMap((a) => [
       lowerWorkload(fleet, a),
       lowerAgentNetworkPolicy(fleet, a),
-      ...(a.exposed ? [lowerRoute(fleet, a), ...lowerInbound(fleet, a)] : []),
+      ...(a.exposed ? [lowerRoute(fleet, a), ...lowerInbound(fleet, a), ...lowerQuotas(fleet, a)] : []),
     ]),
     ...lowerRuntimeGrant(fleet, plan),
     ...lowerSecretGrants(fleet, plan.egressGateways),

@@ -27,6 +27,11 @@ export interface AgentProps {
   readonly secretEnv?: Record<string, { readonly secretName: string; readonly key: string }>;
   /** In-cluster services the agent may call; its egress is otherwise DNS and its egress gateways only. @default [] */
   readonly inClusterEgress?: { readonly namespace: string; readonly podLabels?: Record<string, string>; readonly port: number }[];
+  /**
+   * Request limits per verified identity, e.g. `{ key: 'user', requests: 60, per: 'minute' }`. Needs the
+   * gateway's rateLimitService. @default - no limits
+   */
+  readonly quotas?: { readonly key: 'user' | 'tenant' | { readonly header: string }; readonly requests: number; readonly per: 'second' | 'minute' | 'hour' | 'day' }[];
   /** Request timeout of the agent; the route and every proxy timeout in front honour it. @default Duration.seconds(100) */
   readonly timeout?: Duration;
   /** Ordered chain of accepted credentials; the first to accept wins. @default - none: the agent is not exposed */
@@ -102,6 +107,7 @@ export class Agent extends Construct {
       ...(p.env !== undefined && { env: p.env }),
       ...(p.secretEnv !== undefined && { secretEnv: p.secretEnv }),
       ...(p.inClusterEgress !== undefined && { inClusterEgress: p.inClusterEgress }),
+      ...(p.quotas !== undefined && { quotas: p.quotas }),
       ...(p.timeout !== undefined && { timeoutSeconds: p.timeout.toSeconds() }),
       ...(this.expose && {
         expose: {

@@ -20,6 +20,8 @@ export interface IngressGatewayProps {
   readonly idleTimeout?: Duration;
   /** Timeout of a load balancer in front of the gateway, checked against agent timeouts. @default - none in front */
   readonly frontProxyTimeout?: Duration;
+  /** Envoy Gateway's global rate limit service (Redis) is configured: agents behind the gateway may have quotas. @default false */
+  readonly rateLimitService?: boolean;
   /** Client certificate validation (mTLS). @default - no client certificates */
   readonly clientValidation?: {
     /** ConfigMaps (or Secrets) with key ca.crt. */
@@ -59,6 +61,7 @@ export class IngressGateway extends Construct {
       ...(p.identityHeaders !== undefined && { identityHeaders: p.identityHeaders }),
       timeouts,
       ...(p.frontProxyTimeout && { frontProxyTimeoutSeconds: p.frontProxyTimeout.toSeconds() }),
+      ...(p.rateLimitService !== undefined && { rateLimitService: p.rateLimitService }),
       ...(p.clientValidation && {
         clientValidation: {
           caCertificateRefs: p.clientValidation.caCertificates.map((c) => ({ kind: c.kind ?? 'ConfigMap', name: c.name })),

@@ -83,6 +83,9 @@ export function materialize(objects: readonly EmittedObject[], scopeOf: (o: Emit
       case 'SecurityPolicy':
         new eg.SecurityPolicy(scope, o.id, o.props);
         break;
+      case 'BackendTrafficPolicy':
+        new eg.BackendTrafficPolicy(scope, o.id, o.props);
+        break;
       case 'EnvoyExtensionPolicy':
         new eg.EnvoyExtensionPolicy(scope, o.id, o.props);
         break;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AuthMethod, AuthorizationHeader } from './auth.js';
 import { ProviderGrant } from './egress.js';
+import { RequestQuota } from './quota.js';
 
 const cpu = z.string().regex(/^(\d+m|\d+(\.\d{1,3})?)$/, 'must be a CPU quantity such as 250m or 1.5').describe('CPU, e.g. 250m or 1.');
 const memory = z.string().regex(/^\d+(Ki|Mi|Gi|Ti)$/, 'must be a memory quantity such as 512Mi or 1Gi').describe('Memory, e.g. 512Mi.');
@@ -41,6 +42,7 @@ export const Agent = z
     auth: z.array(AuthMethod).default([]).describe('Ordered chain of accepted credentials; the first to accept wins.'),
     authorizationHeader: AuthorizationHeader,
     providers: z.array(ProviderGrant).default([]).describe('LLM providers the agent may call, through an egress gateway.'),
+    quotas: z.array(RequestQuota).default([]).describe('Request limits per verified identity on the agent\'s route.'),
     inClusterEgress: z
       .array(
         z

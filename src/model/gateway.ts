@@ -43,6 +43,12 @@ export const IngressGateway = z
       .positive()
       .optional()
       .describe('Idle/request timeout of a load balancer in front of the gateway (e.g. a cloud LB), checked against agent timeouts.'),
+    rateLimitService: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Envoy Gateway's global rate limit service (EnvoyGateway.rateLimit with Redis) is configured. Without it a rate limit policy is not accepted and every route it targets answers 500, so quotas are refused.",
+      ),
     clientValidation: z
       .object({
         caCertificateRefs: z

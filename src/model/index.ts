@@ -9,3 +9,4 @@ export * from './listeners.js';
 export * from './entity.js';
 export * from './egress.js';
 export * from './provider-conventions.js';
+export * from './quota.js';

@@ -58,6 +58,10 @@ describe('portcullis explain', () => {
     expect(bot.headers.authorization).toMatch(/^validated, then removed/);
     expect(bot.providers[0]).toMatchObject({ provider: 'anthropic', injectedAs: 'x-api-key: "<key>"', secrets: ['agents-egress/anthropic-api-key key credential'] });
     expect(bot.egress.allows).toEqual(expect.arrayContaining(['namespace support pods app.kubernetes.io/name=kb on 80/tcp']));
+    expect(bot.quotas).toEqual([
+      expect.stringMatching(/^60 requests per minute per distinct x-user-id \(user\), by BackendTrafficPolicy support\/support-bot/),
+      expect.stringMatching(/^600 requests per minute per distinct x-tenant-id \(tenant\)/),
+    ]);
 
     const research = await explainJson('research/research-assistant');
     expect(research.auth.chain.map((m: { method: string; fallsThrough: string }) => [m.method, m.fallsThrough])).toEqual([

@@ -58,3 +58,36 @@ describe('IngressGateway', () => {
     expect(objects.filter((o) => o.metadata.name === 'svc' && o.kind.endsWith('Policy'))).toEqual([]);
   });
 });
+
+describe('quotas', () => {
+  it('lower to a global rate limit per distinct verified identity on the agent route', () => {
+    const { objects, diagnostics } = synth((f) => {
+      const gw = new IngressGateway(f, 'edge', { namespace: 'edge', listeners: [Listener.https({ certificateSecret: 'tls' })], rateLimitService: true });
+      new Agent(f, 'bot', {
+        namespace: 'x',
+        image: 'i:1',
+        auth: [Auth.oidc({ ...OKTA, tenantIdClaim: 'tid', extraClaims: { plan: 'plan' } })],
+        quotas: [
+          { key: 'user', requests: 10, per: 'second' },
+          { key: { header: 'x-claim-plan' }, requests: 1000, per: 'day' },
+        ],
+      }).exposeVia(gw);
+    });
+    expect(diagnostics).toEqual([]);
+    const btp = find(objects, 'BackendTrafficPolicy', 'bot');
+    expect(btp.spec.targetRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name: 'bot' }]);
+    expect(btp.spec.rateLimit.global.rules).toEqual([
+      { clientSelectors: [{ headers: [{ name: 'x-user-id', type: 'Distinct' }] }], limit: { requests: 10, unit: 'Second' } },
+      { clientSelectors: [{ headers: [{ name: 'x-claim-plan', type: 'Distinct' }] }], limit: { requests: 1000, unit: 'Day' } },
+    ]);
+  });
+
+  it('fails without the rate limit service, which would turn every request into a 500', () => {
+    const { diagnostics, objects } = synth((f) => {
+      const gw = new IngressGateway(f, 'edge', { namespace: 'edge', listeners: [Listener.https({ certificateSecret: 'tls' })] });
+      new Agent(f, 'bot', { namespace: 'x', image: 'i:1', auth: [Auth.oidc(OKTA)], quotas: [{ key: 'user', requests: 1, per: 'second' }] }).exposeVia(gw);
+    });
+    expect(diagnostics.map((d) => [d.code, d.path, d.field])).toEqual([['PC032', 'fleet/bot', 'quotas']]);
+    expect(objects).toEqual([]);
+  });
+});

@@ -19,6 +19,9 @@ import { egressAllowAll, injectionWithoutTls } from './egress-lockdown.js';
 import { gcpNeedsAiGateway } from './gcp-needs-ai-gateway.js';
 import { modelEnforcement } from './model-enforcement.js';
 import { modelGlob } from './model-glob.js';
+import { quotaContradiction } from './quota-contradiction.js';
+import { quotaKey } from './quota-key.js';
+import { quotaRateLimitService } from './quota-rate-limit-service.js';
 import { providerGrant } from './provider-grant.js';
 import { providerKeyInEnv } from './provider-key-in-env.js';
 import { crossNamespaceSecret, secretKeyName } from './secret-references.js';
@@ -52,4 +55,7 @@ export const RULES: readonly Rule[] = [
   secretKeyName,
   modelEnforcement,
   gcpNeedsAiGateway,
+  quotaKey,
+  quotaContradiction,
+  quotaRateLimitService,
 ];
