@@ -47,7 +47,7 @@ export function buildFleet(app: App): Fleet {
     },
     models: ['gpt-4.1', 'gpt-4.1-mini'],
   });
-  const llmAi = new EgressGateway(fleet, 'llm-ai', { namespace: 'agents-egress', target: 'ai-gateway', providers: [tenantOpenai] });
+  const llmAi = new EgressGateway(fleet, 'llm-ai', { namespace: 'agents-egress', target: 'ai-gateway', providers: [tenantOpenai], rateLimitService: true });
 
   const okta = {
     issuer: 'https://acme.okta.com/oauth2/default',
@@ -105,7 +105,7 @@ export function buildFleet(app: App): Fleet {
     authorizationHeader: AuthorizationHeader.passthrough(),
   });
   partner.exposeVia(edge, { hostnames: ['partners.agents.acme.example'] });
-  partner.allowProvider(tenantOpenai, { via: llmAi, models: ['gpt-4.1-mini'] });
+  partner.allowProvider(tenantOpenai, { via: llmAi, models: ['gpt-4.1-mini'], tokenBudget: { key: 'tenant', tokens: 2_000_000, per: 'month' } });
 
   new Agent(fleet, 'batch-indexer', {
     namespace: 'research',

@@ -34,6 +34,8 @@ export interface ProviderExplanation {
   readonly secrets: readonly string[];
   readonly removedHeaders: readonly string[];
   readonly models: { readonly allowed: readonly string[]; readonly enforced: boolean };
+  /** The token budget, in words, when the grant has one. */
+  readonly tokenBudget?: string;
 }
 
 /** What happens to a request to one agent, derived from the plan the compiler emits, never re-derived. */
@@ -221,6 +223,9 @@ export function explainAgent(plan: FleetPlan, ref: string): AgentExplanation | u
         ),
         removedHeaders: foreignCredentialHeaders(route),
         models: { allowed: grant.models, enforced: g.gateway.gateway.target === 'ai-gateway' },
+        ...(grant.tokenBudget && {
+          tokenBudget: `${grant.tokenBudget.tokens} ${grant.tokenBudget.count} tokens per ${grant.tokenBudget.per} per distinct ${grant.tokenBudget.key === 'user' ? a.identity.userId : a.identity.tenantId} (as the agent forwards it), by BackendTrafficPolicy ${g.gateway.gateway.namespace}/${g.gateway.gateway.name}-token-budgets; checked before each call, charged after it`,
+        }),
       };
     }),
     egress: {

@@ -111,7 +111,11 @@ function agentTable(e: AgentExplanation): string {
   const providers =
     e.providers.length === 0
       ? ['none']
-      : e.providers.flatMap((p) => [`${p.provider} (${p.kind}) via ${p.egressGateway}: key in ${p.injectedAs}, by ${p.injectedBy}`, `from Secret ${p.secrets.join('; ')}`]);
+      : e.providers.flatMap((p) => [
+          `${p.provider} (${p.kind}) via ${p.egressGateway}: key in ${p.injectedAs}, by ${p.injectedBy}`,
+          `from Secret ${p.secrets.join('; ')}`,
+          ...(p.tokenBudget ? [`token budget: ${p.tokenBudget}`] : []),
+        ]);
   return `<section class="agent" id="${esc(e.agent)}"><h3>${esc(e.agent)}</h3><table>${row('Exposure', exposure)}${row('Auth', auth)}${row('Headers', headers)}${row('Timeouts', timeouts)}${row('Quotas', e.quotas.length > 0 ? e.quotas : ['none declared'])}${row('Providers', providers)}${row('Egress', [`NetworkPolicy ${e.egress.networkPolicy}, everything else denied`, ...e.egress.allows])}</table></section>`;
 }
 

@@ -45,6 +45,11 @@ export interface AllowProviderOptions {
   readonly models?: string[];
   /** The egress gateway to go through. @default - the only egress gateway that allows the provider */
   readonly via?: EgressGateway;
+  /**
+   * LLM tokens per verified user or tenant per period, counted by AI Gateway (the egress gateway needs
+   * target 'ai-gateway' and rateLimitService). @default - no budget
+   */
+  readonly tokenBudget?: { readonly key: 'user' | 'tenant'; readonly tokens: number; readonly per: 'hour' | 'day' | 'month'; readonly count?: 'input' | 'output' | 'total' };
 }
 
 export interface ExposeOptions {
@@ -123,6 +128,7 @@ export class Agent extends Construct {
         provider: provider.name,
         ...(options.models && { models: options.models }),
         ...(options.via && { egressGateway: `${options.via.namespace}/${options.via.name}` }),
+        ...(options.tokenBudget && { tokenBudget: options.tokenBudget }),
       })),
     };
   }

@@ -18,6 +18,8 @@ export interface EgressGatewayProps {
   readonly serviceName?: string;
   /** In-cluster port agents call. @default 8080 */
   readonly port?: number;
+  /** Envoy Gateway's global rate limit service (Redis) is configured: grants may carry token budgets. @default false */
+  readonly rateLimitService?: boolean;
   /** Where the proxies may connect. @default - public addresses only (no private, link-local or metadata ranges) */
   readonly egressCidrs?: string[];
 }
@@ -47,6 +49,7 @@ export class EgressGateway extends Construct {
       ...(p.serviceName && { serviceName: p.serviceName }),
       ...(p.port !== undefined && { port: p.port }),
       ...(p.egressCidrs && { egressCidrs: p.egressCidrs }),
+      ...(p.rateLimitService !== undefined && { rateLimitService: p.rateLimitService }),
     };
   }
 }

@@ -106,6 +106,7 @@ export const EgressGateway = z
       .default('envoy-gateway')
       .describe('Lower provider routes to Envoy Gateway alone, or to Envoy AI Gateway (AIGatewayRoute, AIServiceBackend, BackendSecurityPolicy).'),
     providers: z.array(z.string()).min(1).describe('Names of the providers this gateway may reach; nothing else.'),
+    rateLimitService: z.boolean().default(false).describe("Envoy Gateway's global rate limit service (Redis) is configured: token budgets can be enforced."),
     egressCidrs: z
       .array(z.string())
       .optional()
@@ -114,12 +115,24 @@ export const EgressGateway = z
   .strict();
 export type EgressGateway = z.infer<typeof EgressGateway>;
 
+/** A budget of LLM tokens per verified identity, counted by AI Gateway from the provider's answers. */
+export const TokenBudget = z
+  .object({
+    key: z.enum(['user', 'tenant']).describe('Whose tokens are counted: the verified user or tenant, as the agent forwards it.'),
+    tokens: z.number().int().min(1).max(4_294_967_295),
+    per: z.enum(['hour', 'day', 'month']),
+    count: z.enum(['input', 'output', 'total']).default('total'),
+  })
+  .strict();
+export type TokenBudget = z.infer<typeof TokenBudget>;
+
 /** An agent's permission to call a provider through an egress gateway. */
 export const ProviderGrant = z
   .object({
     provider: z.string(),
     egressGateway: z.string().optional().describe('namespace/name or name. Default: the only egress gateway that allows the provider.'),
     models: z.array(z.string()).default([]).describe('Model globs the agent may use, e.g. claude-sonnet-4*. Empty: any model the provider serves.'),
+    tokenBudget: TokenBudget.optional().describe('Tokens per identity per period, on an ai-gateway egress gateway with the rate limit service.'),
   })
   .strict();
 export type ProviderGrant = z.infer<typeof ProviderGrant>;

@@ -30,3 +30,8 @@ export function isDnsSubdomain(value: string): boolean {
 export function globSource(glob: string): string {
   return glob.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*');
 }
+
+/** Model globs as one anchored regular expression (`.*` for none: any model). */
+export function globsRegex(globs: readonly string[]): string {
+  return globs.length === 0 ? '.*' : `^(${globs.map(globSource).join('|')})$`;
+}

@@ -174,6 +174,33 @@ describe('EgressGateway on Envoy AI Gateway', () => {
     expect(find(objects, 'Backend', 'vertex-ai').spec.endpoints[0].fqdn.hostname).toBe('europe-west4-aiplatform.googleapis.com');
   });
 
+  it('counts token budgets per identity from AI Gateway cost metadata, checked before the call and charged after', () => {
+    const { objects, diagnostics } = synth((f) => {
+      const openai = Provider.openai({ credential: key('openai', 'apiKey'), models: ['gpt-4.1', 'gpt-4.1-mini'] });
+      const anthropic = Provider.anthropic({ credential: key('anthropic', 'apiKey'), models: ['claude-sonnet-4-5'] });
+      new EgressGateway(f, 'ai', { namespace: 'agents-egress', target: 'ai-gateway', providers: [openai, anthropic], rateLimitService: true });
+      const agent = new Agent(f, 'bot', { namespace: 'team', image: 'i:1' });
+      agent.allowProvider(openai, { tokenBudget: { key: 'user', tokens: 50_000, per: 'day', count: 'output' } });
+      agent.allowProvider(anthropic, { tokenBudget: { key: 'tenant', tokens: 1_000_000, per: 'month' } });
+      f.acknowledge('PC012', 'egress-only test agent');
+    });
+    expect(diagnostics).toEqual([]);
+    expect(find(objects, 'AIGatewayRoute', 'ai').spec.llmRequestCosts).toEqual([
+      { metadataKey: 'llm_output_token', type: 'OutputToken' },
+      { metadataKey: 'llm_total_token', type: 'TotalToken' },
+    ]);
+    const btp = find(objects, 'BackendTrafficPolicy', 'ai-token-budgets');
+    expect(btp.spec.targetRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name: 'ai' }]);
+    const [perUser, perTenant] = btp.spec.rateLimit.global.rules;
+    expect(perUser).toEqual({
+      clientSelectors: [{ headers: [{ name: 'x-user-id', type: 'Distinct' }, { name: 'x-ai-eg-model', type: 'RegularExpression', value: '^(gpt-4\\.1|gpt-4\\.1-mini)$' }] }],
+      limit: { requests: 50_000, unit: 'Day' },
+      cost: { request: { from: 'Number', number: 0 }, response: { from: 'Metadata', metadata: { namespace: 'io.envoy.ai_gateway', key: 'llm_output_token' } } },
+    });
+    expect(perTenant.clientSelectors[0].headers[0]).toEqual({ name: 'x-tenant-id', type: 'Distinct' });
+    expect(perTenant.limit).toEqual({ requests: 1_000_000, unit: 'Month' });
+  });
+
   it('selects per-tenant keys through the runtime and credentialOverride from dynamic metadata', () => {
     const { objects } = synth((f) => {
       const openai = Provider.openai({

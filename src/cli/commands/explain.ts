@@ -102,6 +102,7 @@ export function renderExplanation(e: AgentExplanation): string {
           `  from Secret ${p.secrets.join('; ')}`,
           `  removed before the provider: ${p.removedHeaders.join(', ')}`,
           `  models: ${p.models.allowed.length > 0 ? p.models.allowed.join(', ') : 'any'}${p.models.allowed.length > 0 && !p.models.enforced ? ' (not enforced on Envoy Gateway alone, PC028)' : ''}`,
+          ...(p.tokenBudget ? [`  token budget: ${p.tokenBudget}`] : []),
         ]),
   );
   section(`egress (NetworkPolicy ${e.egress.networkPolicy}; everything else is denied)`, e.egress.allows);

@@ -1,16 +1,12 @@
 import * as aigw from '../../imports/aigateway.envoyproxy.io.js';
-import { globSource, type Fleet, type Provider, type SecretKeyRef } from '../../model/index.js';
+import { globsRegex, type Fleet, type Provider, type SecretKeyRef } from '../../model/index.js';
 import type { EmittedObject } from '../emitted.js';
 import { GATEWAY_API_GROUP } from '../meta.js';
+import { budgetRules, llmRequestCosts, lowerBudgets } from './budgets.js';
 import { egressLabels } from './gateway.js';
 import type { EgressGatewayPlan, ProviderRoutePlan } from './plan.js';
 import { backend, EGRESS_METADATA_NAMESPACE, foreignCredentialHeaders, runtimeOnRoute } from './routes.js';
 
-/** Model globs as one anchored regular expression for the x-ai-eg-model header. */
-export function modelRegex(globs: readonly string[]): string {
-  if (globs.length === 0) return '.*';
-  return `^(${globs.map(globSource).join('|')})$`;
-}
 
 function secretRef(ref: SecretKeyRef) {
   return { name: ref.secretName, ...(ref.namespace && { namespace: ref.namespace }) };
@@ -86,6 +82,8 @@ export function lowerAiGatewayBackend(fleet: Fleet, plan: EgressGatewayPlan, rou
 /** One AIGatewayRoute per AI Gateway egress: a rule per provider, matching the models agents may use. */
 export function lowerAiGatewayRoute(fleet: Fleet, plan: EgressGatewayPlan): EmittedObject[] {
   const g = plan.gateway;
+  const budgets = budgetRules(fleet, plan);
+  const costs = llmRequestCosts(budgets);
   const route: EmittedObject = {
     owner: { kind: 'egressGateway', index: plan.index },
     id: 'ai-gateway-route',
@@ -99,16 +97,17 @@ export function lowerAiGatewayRoute(fleet: Fleet, plan: EgressGatewayPlan): Emit
           matches: [
             {
               headers: [
-                { name: 'x-ai-eg-model', type: aigw.AiGatewayRouteV1Beta1SpecRulesMatchesHeadersType.REGULAR_EXPRESSION, value: modelRegex(r.models.length > 0 ? r.models : r.provider.models) },
+                { name: 'x-ai-eg-model', type: aigw.AiGatewayRouteV1Beta1SpecRulesMatchesHeadersType.REGULAR_EXPRESSION, value: globsRegex(r.models.length > 0 ? r.models : r.provider.models) },
               ],
             },
           ],
           backendRefs: [{ name: r.provider.name, ...(r.provider.kind === 'azure-openai' && r.provider.deployment && { modelNameOverride: r.provider.deployment }) }],
         })),
+        ...(costs.length > 0 && { llmRequestCosts: costs }),
       },
     },
   };
   // AI Gateway generates an HTTPRoute named after the AIGatewayRoute: the runtime attaches to it
   const runtime = plan.routes.filter((r) => r.mechanism === 'runtime');
-  return [route, ...(runtime.length > 0 ? [runtimeOnRoute(fleet, plan, runtime, g.name, 'extension-policy')] : [])];
+  return [route, ...(runtime.length > 0 ? [runtimeOnRoute(fleet, plan, runtime, g.name, 'extension-policy')] : []), ...lowerBudgets(fleet, plan, budgets)];
 }

@@ -26,6 +26,7 @@ import { providerGrant } from './provider-grant.js';
 import { providerKeyInEnv } from './provider-key-in-env.js';
 import { crossNamespaceSecret, secretKeyName } from './secret-references.js';
 import { tenantFallback } from './tenant-fallback.js';
+import { tokenBudgetNeedsAiGateway } from './token-budget-needs-ai-gateway.js';
 
 /** Every semantic rule, in code order. PC001 is schema validation, PC900+ are admission. */
 export const RULES: readonly Rule[] = [
@@ -58,4 +59,5 @@ export const RULES: readonly Rule[] = [
   quotaKey,
   quotaContradiction,
   quotaRateLimitService,
+  tokenBudgetNeedsAiGateway,
 ];

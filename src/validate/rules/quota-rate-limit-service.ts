@@ -1,14 +1,24 @@
-import { agentGateway } from '../../model/index.js';
+import { agentGateway, gatewayKey, resolveEgressGateway } from '../../model/index.js';
 import type { Finding, Rule } from '../rule.js';
 import { agentRef } from '../rule.js';
 
 export const quotaRateLimitService: Rule = {
   code: 'PC032',
   severity: 'error',
-  title: "quotas on a gateway without Envoy Gateway's rate limit service",
+  title: "quotas or token budgets on a gateway without Envoy Gateway's rate limit service",
   check(fleet) {
     const found: Finding[] = [];
     fleet.agents.forEach((agent, i) => {
+      agent.providers.forEach((grant, gi) => {
+        const egress = grant.tokenBudget && resolveEgressGateway(fleet, grant)?.gateway;
+        if (egress && !egress.rateLimitService)
+          found.push({
+            entity: agentRef(i),
+            field: `providers[${gi}].tokenBudget`,
+            message: `egress gateway ${gatewayKey(egress)} does not declare Envoy Gateway's rate limit service; without it the budget policy is not accepted and every call to the provider answers 500`,
+            hint: 'configure EnvoyGateway.rateLimit (backend Redis), then set rateLimitService: true on the egress gateway',
+          });
+      });
       const gateway = agentGateway(fleet, agent);
       if (agent.quotas.length === 0 || !gateway || gateway.rateLimitService) return;
       found.push({
