@@ -33,7 +33,7 @@ export function buildFleet(app: App): Fleet {
     models: ['claude-sonnet-4-5', 'claude-haiku-4-5'],
   });
   const bedrock = Provider.bedrock({ region: 'eu-central-1', credential: { secretName: 'bedrock-aws-credentials', key: 'credentials' } });
-  new EgressGateway(fleet, 'llm', { namespace: 'agents-egress', providers: [openai, anthropic, bedrock] });
+  new EgressGateway(fleet, 'llm', { namespace: 'agents-egress', providers: [openai, anthropic, bedrock], rateLimitService: true });
 
   const tenantOpenai = Provider.openai({
     name: 'openai-byok',
@@ -89,7 +89,7 @@ export function buildFleet(app: App): Fleet {
     authorizationHeader: AuthorizationHeader.moveTo('x-original-token'),
   });
   research.exposeVia(edge, { hostnames: ['research.agents.acme.example'] });
-  research.allowProvider(openai);
+  research.allowProvider(openai, { requestLimit: { key: 'user', requests: 120, per: 'minute' } });
   research.allowProvider(anthropic);
 
   const partner = new Agent(fleet, 'partner-summarizer', {

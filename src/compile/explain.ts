@@ -36,6 +36,8 @@ export interface ProviderExplanation {
   readonly models: { readonly allowed: readonly string[]; readonly enforced: boolean };
   /** The token budget, in words, when the grant has one. */
   readonly tokenBudget?: string;
+  /** The limit on calls to the provider, in words, when the grant has one. */
+  readonly requestLimit?: string;
 }
 
 /** What happens to a request to one agent, derived from the plan the compiler emits, never re-derived. */
@@ -156,6 +158,11 @@ function injectedAs(plan: FleetPlan, providerName: string, gatewayIndex: number)
   return { as, by };
 }
 
+/** The BackendTrafficPolicy that holds an egress gateway's limits for a provider. */
+function limitsPolicy(gateway: { namespace: string; name: string; target: string }, provider: string): string {
+  return `${gateway.namespace}/${gateway.name}${gateway.target === 'ai-gateway' ? '' : `-${provider}`}-limits`;
+}
+
 /** Explains one agent (`namespace/name`, or a unique name); undefined when no agent matches. */
 export function explainAgent(plan: FleetPlan, ref: string): AgentExplanation | undefined {
   const matches = plan.agents.filter((a) => (ref.includes('/') ? `${a.agent.namespace}/${a.agent.name}` === ref : a.agent.name === ref));
@@ -224,7 +231,10 @@ export function explainAgent(plan: FleetPlan, ref: string): AgentExplanation | u
         removedHeaders: foreignCredentialHeaders(route),
         models: { allowed: grant.models, enforced: g.gateway.gateway.target === 'ai-gateway' },
         ...(grant.tokenBudget && {
-          tokenBudget: `${grant.tokenBudget.tokens} ${grant.tokenBudget.count} tokens per ${grant.tokenBudget.per} per distinct ${grant.tokenBudget.key === 'user' ? a.identity.userId : a.identity.tenantId} (as the agent forwards it), by BackendTrafficPolicy ${g.gateway.gateway.namespace}/${g.gateway.gateway.name}-token-budgets; checked before each call, charged after it`,
+          tokenBudget: `${grant.tokenBudget.tokens} ${grant.tokenBudget.count} tokens per ${grant.tokenBudget.per} per distinct ${grant.tokenBudget.key === 'user' ? a.identity.userId : a.identity.tenantId} (as the agent forwards it), by BackendTrafficPolicy ${limitsPolicy(g.gateway.gateway, g.provider.name)}; checked before each call, charged after it`,
+        }),
+        ...(grant.requestLimit && {
+          requestLimit: `${grant.requestLimit.requests} calls per ${grant.requestLimit.per} per distinct ${grant.requestLimit.key === 'user' ? a.identity.userId : a.identity.tenantId} (as the agent forwards it), by BackendTrafficPolicy ${limitsPolicy(g.gateway.gateway, g.provider.name)}`,
         }),
       };
     }),

@@ -115,6 +115,7 @@ function agentTable(e: AgentExplanation): string {
           `${p.provider} (${p.kind}) via ${p.egressGateway}: key in ${p.injectedAs}, by ${p.injectedBy}`,
           `from Secret ${p.secrets.join('; ')}`,
           ...(p.tokenBudget ? [`token budget: ${p.tokenBudget}`] : []),
+          ...(p.requestLimit ? [`call limit: ${p.requestLimit}`] : []),
         ]);
   return `<section class="agent" id="${esc(e.agent)}"><h3>${esc(e.agent)}</h3><table>${row('Exposure', exposure)}${row('Auth', auth)}${row('Headers', headers)}${row('Timeouts', timeouts)}${row('Quotas', e.quotas.length > 0 ? e.quotas : ['none declared'])}${row('Providers', providers)}${row('Egress', [`NetworkPolicy ${e.egress.networkPolicy}, everything else denied`, ...e.egress.allows])}</table></section>`;
 }

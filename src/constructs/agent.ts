@@ -50,6 +50,8 @@ export interface AllowProviderOptions {
    * target 'ai-gateway' and rateLimitService). @default - no budget
    */
   readonly tokenBudget?: { readonly key: 'user' | 'tenant'; readonly tokens: number; readonly per: 'hour' | 'day' | 'month'; readonly count?: 'input' | 'output' | 'total' };
+  /** Calls to the provider per verified user or tenant per period (the egress gateway needs rateLimitService). @default - no limit */
+  readonly requestLimit?: { readonly key: 'user' | 'tenant'; readonly requests: number; readonly per: 'second' | 'minute' | 'hour' | 'day' };
 }
 
 export interface ExposeOptions {
@@ -129,6 +131,7 @@ export class Agent extends Construct {
         ...(options.models && { models: options.models }),
         ...(options.via && { egressGateway: `${options.via.namespace}/${options.via.name}` }),
         ...(options.tokenBudget && { tokenBudget: options.tokenBudget }),
+        ...(options.requestLimit && { requestLimit: options.requestLimit }),
       })),
     };
   }

@@ -133,6 +133,15 @@ export const ProviderGrant = z
     egressGateway: z.string().optional().describe('namespace/name or name. Default: the only egress gateway that allows the provider.'),
     models: z.array(z.string()).default([]).describe('Model globs the agent may use, e.g. claude-sonnet-4*. Empty: any model the provider serves.'),
     tokenBudget: TokenBudget.optional().describe('Tokens per identity per period, on an ai-gateway egress gateway with the rate limit service.'),
+    requestLimit: z
+      .object({
+        key: z.enum(['user', 'tenant']),
+        requests: z.number().int().min(1).max(4_294_967_295),
+        per: z.enum(['second', 'minute', 'hour', 'day']),
+      })
+      .strict()
+      .optional()
+      .describe('Calls to the provider per identity per period, on an egress gateway with the rate limit service.'),
   })
   .strict();
 export type ProviderGrant = z.infer<typeof ProviderGrant>;

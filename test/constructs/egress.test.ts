@@ -189,7 +189,7 @@ describe('EgressGateway on Envoy AI Gateway', () => {
       { metadataKey: 'llm_output_token', type: 'OutputToken' },
       { metadataKey: 'llm_total_token', type: 'TotalToken' },
     ]);
-    const btp = find(objects, 'BackendTrafficPolicy', 'ai-token-budgets');
+    const btp = find(objects, 'BackendTrafficPolicy', 'ai-limits');
     expect(btp.spec.targetRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name: 'ai' }]);
     const [perUser, perTenant] = btp.spec.rateLimit.global.rules;
     expect(perUser).toEqual({
@@ -199,6 +199,19 @@ describe('EgressGateway on Envoy AI Gateway', () => {
     });
     expect(perTenant.clientSelectors[0].headers[0]).toEqual({ name: 'x-tenant-id', type: 'Distinct' });
     expect(perTenant.limit).toEqual({ requests: 1_000_000, unit: 'Month' });
+  });
+
+  it('limits calls to a provider per identity, on its own route when Envoy Gateway alone is the egress', () => {
+    const { objects, diagnostics } = synth((f) => {
+      const openai = Provider.openai({ credential: key('openai') });
+      new EgressGateway(f, 'llm', { namespace: 'agents-egress', providers: [openai], rateLimitService: true });
+      new Agent(f, 'bot', { namespace: 'team', image: 'i:1' }).allowProvider(openai, { requestLimit: { key: 'user', requests: 30, per: 'minute' } });
+      f.acknowledge('PC012', 'egress-only test agent');
+    });
+    expect(diagnostics).toEqual([]);
+    const btp = find(objects, 'BackendTrafficPolicy', 'llm-openai-limits');
+    expect(btp.spec.targetRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name: 'llm-openai' }]);
+    expect(btp.spec.rateLimit.global.rules).toEqual([{ clientSelectors: [{ headers: [{ name: 'x-user-id', type: 'Distinct' }] }], limit: { requests: 30, unit: 'Minute' } }]);
   });
 
   it('selects per-tenant keys through the runtime and credentialOverride from dynamic metadata', () => {

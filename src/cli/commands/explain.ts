@@ -103,6 +103,7 @@ export function renderExplanation(e: AgentExplanation): string {
           `  removed before the provider: ${p.removedHeaders.join(', ')}`,
           `  models: ${p.models.allowed.length > 0 ? p.models.allowed.join(', ') : 'any'}${p.models.allowed.length > 0 && !p.models.enforced ? ' (not enforced on Envoy Gateway alone, PC028)' : ''}`,
           ...(p.tokenBudget ? [`  token budget: ${p.tokenBudget}`] : []),
+          ...(p.requestLimit ? [`  call limit: ${p.requestLimit}`] : []),
         ]),
   );
   section(`egress (NetworkPolicy ${e.egress.networkPolicy}; everything else is denied)`, e.egress.allows);

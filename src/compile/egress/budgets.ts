@@ -11,82 +11,87 @@ const COST: Record<TokenBudget['count'], { key: string; type: aigw.AiGatewayRout
   output: { key: 'llm_output_token', type: aigw.AiGatewayRouteV1Beta1SpecLlmRequestCostsType.OUTPUT_TOKEN },
   total: { key: 'llm_total_token', type: aigw.AiGatewayRouteV1Beta1SpecLlmRequestCostsType.TOTAL_TOKEN },
 };
-const UNIT: Record<TokenBudget['per'], eg.BackendTrafficPolicySpecRateLimitGlobalRulesLimitUnit> = {
+const UNIT: Record<string, eg.BackendTrafficPolicySpecRateLimitGlobalRulesLimitUnit> = {
+  second: eg.BackendTrafficPolicySpecRateLimitGlobalRulesLimitUnit.SECOND,
+  minute: eg.BackendTrafficPolicySpecRateLimitGlobalRulesLimitUnit.MINUTE,
   hour: eg.BackendTrafficPolicySpecRateLimitGlobalRulesLimitUnit.HOUR,
   day: eg.BackendTrafficPolicySpecRateLimitGlobalRulesLimitUnit.DAY,
   month: eg.BackendTrafficPolicySpecRateLimitGlobalRulesLimitUnit.MONTH,
 };
 
+/** A limit on one provider route: tokens (charged from AI Gateway's cost metadata) or calls. */
 export interface BudgetRule {
   readonly provider: string;
-  readonly budget: TokenBudget;
+  readonly budget: TokenBudget | { readonly calls: number; readonly per: 'second' | 'minute' | 'hour' | 'day' };
   /** The identity header the agent forwards, counted distinctly. */
   readonly header: string;
   readonly models: readonly string[];
 }
 
-/** Every token budget granted through an AI Gateway egress gateway, in grant order. */
+/** Every token budget and call limit granted through an egress gateway, in grant order. */
 export function budgetRules(fleet: Fleet, plan: EgressGatewayPlan): BudgetRule[] {
   return fleet.agents.flatMap((agent) => {
     const identity = agentGateway(fleet, agent)?.identityHeaders ?? DEFAULT_IDENTITY_HEADERS;
+    const header = (key: 'user' | 'tenant') => (key === 'user' ? identity.userId : identity.tenantId);
     return agent.providers.flatMap((g) => {
-      if (!g.tokenBudget || resolveEgressGateway(fleet, g)?.gateway !== plan.gateway) return [];
       const route = plan.routes.find((r) => r.provider.name === g.provider);
-      if (!route) return [];
-      const header = g.tokenBudget.key === 'user' ? identity.userId : identity.tenantId;
-      return [{ provider: g.provider, budget: g.tokenBudget, header, models: g.models.length > 0 ? g.models : route.provider.models }];
+      if (!route || resolveEgressGateway(fleet, g)?.gateway !== plan.gateway) return [];
+      const models = g.models.length > 0 ? g.models : route.provider.models;
+      return [
+        ...(g.tokenBudget ? [{ provider: g.provider, budget: g.tokenBudget, header: header(g.tokenBudget.key), models }] : []),
+        ...(g.requestLimit
+          ? [{ provider: g.provider, budget: { calls: g.requestLimit.requests, per: g.requestLimit.per }, header: header(g.requestLimit.key), models }]
+          : []),
+      ];
     });
   });
 }
 
+const isTokens = (b: BudgetRule['budget']): b is TokenBudget => 'tokens' in b;
+
 /** The cost entries the AIGatewayRoute must record for these budgets. */
 export function llmRequestCosts(rules: readonly BudgetRule[]): aigw.AiGatewayRouteV1Beta1SpecLlmRequestCosts[] {
-  const kinds = [...new Set(rules.map((r) => r.budget.count))].sort();
+  const kinds = [...new Set(rules.flatMap((r) => (isTokens(r.budget) ? [r.budget.count] : [])))].sort();
   return kinds.map((k) => ({ metadataKey: COST[k].key, type: COST[k].type }));
 }
 
 /**
- * Token budgets: a BackendTrafficPolicy on the HTTPRoute AI Gateway generates, one global rule per budget,
- * counting each distinct identity among requests for the provider's models. The request costs 0 (checked
- * before the call: an exhausted budget is refused); the answer is charged with the tokens AI Gateway
- * recorded in its metadata.
+ * Token budgets and call limits on an egress gateway's provider routes, one global rule each, counting each
+ * distinct identity. On AI Gateway the policy targets the HTTPRoute it generates and a rule is scoped to the
+ * provider by its models (x-ai-eg-model); a token rule costs 0 on the request (checked before the call) and
+ * is charged with the tokens AI Gateway recorded. On Envoy Gateway alone each provider has its own route.
  */
 export function lowerBudgets(fleet: Fleet, plan: EgressGatewayPlan, rules: readonly BudgetRule[]): EmittedObject[] {
-  if (rules.length === 0) return [];
   const g = plan.gateway;
-  return [
-    {
-      owner: { kind: 'egressGateway', index: plan.index },
-      id: 'token-budgets',
-      kind: 'BackendTrafficPolicy',
-      props: {
-        metadata: { name: `${g.name}-token-budgets`, namespace: g.namespace, labels: egressLabels(fleet, plan) },
-        spec: {
-          targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name: g.name }],
-          rateLimit: {
-            global: {
-              rules: rules.map((r) => ({
-                clientSelectors: [
-                  {
-                    headers: [
-                      { name: r.header, type: eg.BackendTrafficPolicySpecRateLimitGlobalRulesClientSelectorsHeadersType.DISTINCT },
-                      { name: 'x-ai-eg-model', type: eg.BackendTrafficPolicySpecRateLimitGlobalRulesClientSelectorsHeadersType.REGULAR_EXPRESSION, value: globsRegex(r.models) },
-                    ],
-                  },
-                ],
-                limit: { requests: r.budget.tokens, unit: UNIT[r.budget.per] },
-                cost: {
-                  request: { from: eg.BackendTrafficPolicySpecRateLimitGlobalRulesCostRequestFrom.NUMBER, number: 0 },
-                  response: {
-                    from: eg.BackendTrafficPolicySpecRateLimitGlobalRulesCostResponseFrom.METADATA,
-                    metadata: { namespace: 'io.envoy.ai_gateway', key: COST[r.budget.count].key },
-                  },
-                },
-              })),
-            },
-          },
-        },
+  const ai = g.target === 'ai-gateway';
+  const rule = (r: BudgetRule) => ({
+    clientSelectors: [
+      {
+        headers: [
+          { name: r.header, type: eg.BackendTrafficPolicySpecRateLimitGlobalRulesClientSelectorsHeadersType.DISTINCT },
+          ...(ai ? [{ name: 'x-ai-eg-model', type: eg.BackendTrafficPolicySpecRateLimitGlobalRulesClientSelectorsHeadersType.REGULAR_EXPRESSION, value: globsRegex(r.models) }] : []),
+        ],
       },
+    ],
+    limit: { requests: isTokens(r.budget) ? r.budget.tokens : r.budget.calls, unit: UNIT[r.budget.per]! },
+    ...(isTokens(r.budget) && {
+      cost: {
+        request: { from: eg.BackendTrafficPolicySpecRateLimitGlobalRulesCostRequestFrom.NUMBER, number: 0 },
+        response: { from: eg.BackendTrafficPolicySpecRateLimitGlobalRulesCostResponseFrom.METADATA, metadata: { namespace: 'io.envoy.ai_gateway', key: COST[r.budget.count].key } },
+      },
+    }),
+  });
+  const policy = (name: string, route: string, selected: readonly BudgetRule[]): EmittedObject => ({
+    owner: { kind: 'egressGateway', index: plan.index },
+    id: `limits-${route}`,
+    kind: 'BackendTrafficPolicy',
+    props: {
+      metadata: { name, namespace: g.namespace, labels: egressLabels(fleet, plan) },
+      spec: { targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name: route }], rateLimit: { global: { rules: selected.map(rule) } } },
     },
-  ];
+  });
+  if (rules.length === 0) return [];
+  if (ai) return [policy(`${g.name}-limits`, g.name, rules)];
+  const providers = [...new Set(rules.map((r) => r.provider))];
+  return providers.map((p) => policy(`${g.name}-${p}-limits`, `${g.name}-${p}`, rules.filter((r) => r.provider === p)));
 }

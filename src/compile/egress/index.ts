@@ -2,6 +2,7 @@ import type { Fleet } from '../../model/index.js';
 import type { EmittedObject } from '../emitted.js';
 import { lowerAiGatewayBackend, lowerAiGatewayRoute } from './ai-gateway.js';
 import { lowerEnvoyGatewayRoute } from './envoy-gateway.js';
+import { budgetRules, lowerBudgets } from './budgets.js';
 import { lowerEgressGateway } from './gateway.js';
 import type { EgressGatewayPlan } from './plan.js';
 
@@ -12,5 +13,5 @@ export * from './plan.js';
 export function lowerEgress(fleet: Fleet, plan: EgressGatewayPlan): EmittedObject[] {
   if (plan.gateway.target === 'ai-gateway')
     return [...lowerEgressGateway(fleet, plan), ...plan.routes.flatMap((r) => lowerAiGatewayBackend(fleet, plan, r)), ...lowerAiGatewayRoute(fleet, plan)];
-  return [...lowerEgressGateway(fleet, plan), ...plan.routes.flatMap((r) => lowerEnvoyGatewayRoute(fleet, plan, r))];
+  return [...lowerEgressGateway(fleet, plan), ...plan.routes.flatMap((r) => lowerEnvoyGatewayRoute(fleet, plan, r)), ...lowerBudgets(fleet, plan, budgetRules(fleet, plan))];
 }

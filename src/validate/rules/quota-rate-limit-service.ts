@@ -10,11 +10,12 @@ export const quotaRateLimitService: Rule = {
     const found: Finding[] = [];
     fleet.agents.forEach((agent, i) => {
       agent.providers.forEach((grant, gi) => {
-        const egress = grant.tokenBudget && resolveEgressGateway(fleet, grant)?.gateway;
+        const limited = grant.tokenBudget ? 'tokenBudget' : grant.requestLimit ? 'requestLimit' : undefined;
+        const egress = limited && resolveEgressGateway(fleet, grant)?.gateway;
         if (egress && !egress.rateLimitService)
           found.push({
             entity: agentRef(i),
-            field: `providers[${gi}].tokenBudget`,
+            field: `providers[${gi}].${limited}`,
             message: `egress gateway ${gatewayKey(egress)} does not declare Envoy Gateway's rate limit service; without it the budget policy is not accepted and every call to the provider answers 500`,
             hint: 'configure EnvoyGateway.rateLimit (backend Redis), then set rateLimitService: true on the egress gateway',
           });
