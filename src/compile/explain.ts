@@ -231,10 +231,10 @@ export function explainAgent(plan: FleetPlan, ref: string): AgentExplanation | u
         removedHeaders: foreignCredentialHeaders(route),
         models: { allowed: grant.models, enforced: g.gateway.gateway.target === 'ai-gateway' },
         ...(grant.tokenBudget && {
-          tokenBudget: `${grant.tokenBudget.tokens} ${grant.tokenBudget.count} tokens per ${grant.tokenBudget.per} per distinct ${grant.tokenBudget.key === 'user' ? a.identity.userId : a.identity.tenantId} (as the agent forwards it), by BackendTrafficPolicy ${limitsPolicy(g.gateway.gateway, g.provider.name)}; checked before each call, charged after it`,
+          tokenBudget: `${grant.tokenBudget.tokens} ${grant.tokenBudget.count} tokens per ${grant.tokenBudget.per} per distinct ${quotaHeader(grant.tokenBudget.key, a.identity)} (as the agent forwards it), by BackendTrafficPolicy ${limitsPolicy(g.gateway.gateway, g.provider.name)}; checked before each call, charged after it`,
         }),
         ...(grant.requestLimit && {
-          requestLimit: `${grant.requestLimit.requests} calls per ${grant.requestLimit.per} per distinct ${grant.requestLimit.key === 'user' ? a.identity.userId : a.identity.tenantId} (as the agent forwards it), by BackendTrafficPolicy ${limitsPolicy(g.gateway.gateway, g.provider.name)}`,
+          requestLimit: `${grant.requestLimit.requests} calls per ${grant.requestLimit.per} per distinct ${quotaHeader(grant.requestLimit.key, a.identity)} (as the agent forwards it), by BackendTrafficPolicy ${limitsPolicy(g.gateway.gateway, g.provider.name)}`,
         }),
       };
     }),

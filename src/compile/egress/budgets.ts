@@ -1,6 +1,6 @@
 import * as aigw from '../../imports/aigateway.envoyproxy.io.js';
 import * as eg from '../../imports/gateway.envoyproxy.io.js';
-import { DEFAULT_IDENTITY_HEADERS, agentGateway, globsRegex, resolveEgressGateway, type Fleet, type TokenBudget } from '../../model/index.js';
+import { DEFAULT_IDENTITY_HEADERS, agentGateway, globsRegex, quotaHeader, resolveEgressGateway, type Fleet, type TokenBudget } from '../../model/index.js';
 import type { EmittedObject } from '../emitted.js';
 import { egressLabels } from './gateway.js';
 import type { EgressGatewayPlan } from './plan.js';
@@ -32,7 +32,7 @@ export interface BudgetRule {
 export function budgetRules(fleet: Fleet, plan: EgressGatewayPlan): BudgetRule[] {
   return fleet.agents.flatMap((agent) => {
     const identity = agentGateway(fleet, agent)?.identityHeaders ?? DEFAULT_IDENTITY_HEADERS;
-    const header = (key: 'user' | 'tenant') => (key === 'user' ? identity.userId : identity.tenantId);
+    const header = (key: 'user' | 'tenant') => quotaHeader(key, identity);
     return agent.providers.flatMap((g) => {
       const route = plan.routes.find((r) => r.provider.name === g.provider);
       if (!route || resolveEgressGateway(fleet, g)?.gateway !== plan.gateway) return [];
