@@ -1,7 +1,15 @@
-import type { Diagnostic } from '../validate/diagnostic.js';
 import { explainAgent, type AgentExplanation } from './explain.js';
 import type { FleetPlan } from './plan.js';
 import { secretInstructions } from './secrets.js';
+
+/** The fields of a diagnostic the report shows (validate's Diagnostic has them; compile does not import validate). */
+interface Diagnostic {
+  readonly code: string;
+  readonly severity: 'error' | 'warning';
+  readonly path: string;
+  readonly field: string;
+  readonly message: string;
+}
 
 /** What the report shows of one fleet. */
 export interface ReportFleet {
