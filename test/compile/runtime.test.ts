@@ -33,6 +33,8 @@ describe('the runtime the example fleet needs', () => {
     expect(research.chain.map((m) => m.type)).toEqual(['oidc', 'apiKey']);
     expect(research.authorization).toEqual({ mode: 'move', header: 'x-original-token' });
     expect(research.removeHeaders).toEqual(expect.arrayContaining(['x-user-id', 'x-tenant-id', 'x-original-token']));
+    // the runtime removes every credential header before it signs (the route keeps what it signed)
+    expect(parsed.config.egress['agents-egress/llm-bedrock']!.removeHeaders).toEqual(expect.arrayContaining(['authorization', 'x-api-key', 'x-amz-security-token']));
     expect(parsed.config.egress['agents-egress/llm-bedrock']!.inject).toEqual({
       sigv4: { region: 'eu-central-1', service: 'bedrock', host: 'bedrock-runtime.eu-central-1.amazonaws.com', stripPrefix: '/bedrock' },
     });

@@ -9,14 +9,30 @@ export function injectedHeader(route: ProviderRoutePlan): string | undefined {
   return route.convention.inject.type === 'header' ? route.convention.inject.header : undefined;
 }
 
+/** Headers the injection itself writes: the key's header, or the headers of an AWS SigV4 signature. */
+export function injectedHeaders(route: ProviderRoutePlan): string[] {
+  switch (route.convention.inject.type) {
+    case 'header':
+      return [route.convention.inject.header];
+    case 'sigv4':
+      return ['authorization', 'x-amz-date', 'x-amz-content-sha256', 'x-amz-security-token'];
+    case 'gcp-service-account':
+      return ['authorization'];
+    case 'query':
+      return [];
+  }
+}
+
 /**
- * Credential hygiene: every credential header a caller may send, except the one injected, is removed
- * before the request leaves for the provider. (Removing the injected one at route level would delete the
- * injected value: the router applies route header removal after the credential injector.)
+ * Credential hygiene: every credential header a caller may send, except the ones the injection writes,
+ * is removed before the request leaves for the provider. A route-level removal (HTTPRoute, AI Gateway
+ * headerMutation) is applied after the credential injector and the runtime have written their headers,
+ * so removing those would delete the key or the signature. (The runtime itself removes every credential
+ * header before it writes: its contract's removeHeaders is the whole list.)
  */
 export function foreignCredentialHeaders(route: ProviderRoutePlan): string[] {
-  const kept = injectedHeader(route);
-  return CREDENTIAL_HEADERS.filter((h) => h !== kept);
+  const kept = injectedHeaders(route);
+  return CREDENTIAL_HEADERS.filter((h) => !kept.includes(h));
 }
 
 /** The provider's upstream: an Envoy Gateway Backend at its host, TLS verified against the system CAs. */

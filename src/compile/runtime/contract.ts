@@ -1,8 +1,8 @@
 import { RUNTIME_API_VERSION, type RuntimeConfigInput } from '../../contract/index.js';
-import { effectiveIdentityHeaders, type AuthMethod, type IdentityHeaders, type RuntimeRef } from '../../model/index.js';
+import { CREDENTIAL_HEADERS, effectiveIdentityHeaders, type AuthMethod, type IdentityHeaders, type RuntimeRef } from '../../model/index.js';
 import { egressRouteName } from '../egress/envoy-gateway.js';
 import { jwksUriFor } from '../jwks.js';
-import { EGRESS_METADATA_NAMESPACE, foreignCredentialHeaders } from '../egress/routes.js';
+import { EGRESS_METADATA_NAMESPACE } from '../egress/routes.js';
 import type { EgressGatewayPlan, ProviderRoutePlan } from '../egress/plan.js';
 import type { AgentPlan, FleetPlan } from '../plan.js';
 
@@ -91,7 +91,8 @@ function egressEntry(plan: EgressGatewayPlan, route: ProviderRoutePlan, runtime:
         unknown: p.perTenant.unknown ?? 'deny',
       },
     }),
-    removeHeaders: foreignCredentialHeaders(route),
+    // the runtime removes before it writes, so it clears every credential header the agent may have sent
+    removeHeaders: [...CREDENTIAL_HEADERS],
   };
 }
 
