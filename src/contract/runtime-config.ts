@@ -229,6 +229,9 @@ export const FOREIGN_CREDENTIAL_HEADERS: readonly string[] = [
   'x-amz-security-token',
   'x-amz-date',
   'x-amz-content-sha256',
+  'x-aigw-api-key',
+  'x-aigw-anthropic-api-key',
+  'x-aigw-azure-api-key',
 ];
 
 export const Inject = z.union([

@@ -1,4 +1,4 @@
-import { routeKeysOf, type RuntimeConfig, type SecretRef } from '../contract/index.js';
+import { FOREIGN_CREDENTIAL_HEADERS, routeKeysOf, type RuntimeConfig, type SecretRef } from '../contract/index.js';
 import { buildEgress, type EgressRuntime } from './egress.js';
 import { buildAgent, type AgentRuntime } from './inbound.js';
 import type { JwksRegistry, JwksSource } from './jwks.js';
@@ -28,17 +28,8 @@ export interface Snapshot {
   readonly jwksSources: ReadonlySet<JwksSource>;
 }
 
-export const ALWAYS_SENSITIVE = [
-  'authorization',
-  'proxy-authorization',
-  'x-api-key',
-  'api-key',
-  'x-goog-api-key',
-  'cookie',
-  'set-cookie',
-  'x-amz-security-token',
-  XFCC,
-];
+/** Never logged: every credential header of the contract, plus cookies set and the client certificate. */
+export const ALWAYS_SENSITIVE = [...FOREIGN_CREDENTIAL_HEADERS, 'set-cookie', XFCC];
 
 export function lookupRoute(snapshot: Snapshot, xdsRouteName: string | undefined): RouteHandler | undefined {
   if (!xdsRouteName) return undefined;
