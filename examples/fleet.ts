@@ -61,9 +61,10 @@ export function buildFleet(app: App): Fleet {
     image: 'ghcr.io/acme/support-bot:1.8.2',
     env: { LOG_LEVEL: 'info', KNOWLEDGE_BASE_URL: 'http://kb.support.svc.cluster.local' },
     inClusterEgress: [{ namespace: 'support', podLabels: { 'app.kubernetes.io/name': 'kb' }, port: 80 }],
-    auth: [Auth.oidc(okta)],
+    auth: [Auth.oidc({ ...okta, extraClaims: { plan: 'plan' } })],
     quotas: [
-      { key: 'user', requests: 60, per: 'minute' },
+      // the plan claim picks the tier; callers on any other plan, or none, get 60
+      { key: 'user', requests: 60, per: 'minute', tiers: { by: { header: 'x-claim-plan' }, limits: { pro: 300 } } },
       { key: 'tenant', requests: 600, per: 'minute' },
     ],
   });
@@ -87,6 +88,8 @@ export function buildFleet(app: App): Fleet {
     resources: { cpu: { request: '500m', limit: '2' }, memory: { request: '1Gi', limit: '2Gi' } },
     auth: [Auth.oidc(okta), Auth.apiKeys({ secretName: 'research-assistant-api-keys', hashed: true })],
     authorizationHeader: AuthorizationHeader.moveTo('x-original-token'),
+    // tokens and keys without a tenant share one small allowance instead of escaping the quota
+    quotas: [{ key: 'tenant', requests: 1200, per: 'minute', unidentified: 120 }],
   });
   research.exposeVia(edge, { hostnames: ['research.agents.acme.example'] });
   research.allowProvider(openai, { requestLimit: { key: 'user', requests: 120, per: 'minute' } });

@@ -1,4 +1,4 @@
-import { quotaHeader, type AuthMethod } from '../model/index.js';
+import { quotaHeader, quotaTiers, type AuthMethod, type IdentityHeaders, type RequestQuota } from '../model/index.js';
 import { foreignCredentialHeaders } from './egress/routes.js';
 import { jwksUriFor } from './jwks.js';
 import { runtimeSecretName } from './runtime/contract.js';
@@ -208,10 +208,7 @@ export function explainAgent(plan: FleetPlan, ref: string): AgentExplanation | u
       ...(a.gateway?.frontProxyTimeoutSeconds !== undefined && { frontProxySeconds: a.gateway.frontProxyTimeoutSeconds }),
     },
     quotas: a.exposed
-      ? agent.quotas.map(
-          (q) =>
-            `${q.requests} requests per ${q.per} per distinct ${quotaHeader(q.key, a.identity)} (${typeof q.key === 'string' ? q.key : 'header'}), by BackendTrafficPolicy ${agent.namespace}/${agent.name} (global rate limit, after authentication); a request without that header is not counted`,
-        )
+      ? agent.quotas.map((q) => describeQuota(q, a.identity, `${agent.namespace}/${agent.name}`))
       : [],
     providers: a.grants.map((g) => {
       const route = g.gateway.routes.find((r) => r.provider === g.provider)!;
@@ -249,4 +246,18 @@ export function explainAgent(plan: FleetPlan, ref: string): AgentExplanation | u
       ],
     },
   };
+}
+
+/** One quota in words: who is counted, each tier's limit, and what happens to callers without the key. */
+function describeQuota(q: RequestQuota, identity: IdentityHeaders, policy: string): string {
+  const key = quotaHeader(q.key, identity);
+  const tiers = quotaTiers(q);
+  const counted = `per ${q.per} per distinct ${key} (${typeof q.key === 'string' ? q.key : 'header'})`;
+  const limits =
+    q.tiers && tiers.length > 0
+      ? `requests ${counted}, tiered by ${quotaHeader(q.tiers.by, identity)}: ${tiers.map(([v, n]) => `${v} ${n}`).join(', ')}, any other value or none ${q.requests}`
+      : `${q.requests} requests ${counted}`;
+  const without =
+    q.unidentified === undefined ? 'a request without that header is not counted' : `requests without ${key} share ${q.unidentified} per ${q.per}`;
+  return `${limits}, by BackendTrafficPolicy ${policy} (global rate limit, after authentication); ${without}`;
 }

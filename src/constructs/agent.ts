@@ -31,13 +31,35 @@ export interface AgentProps {
    * Request limits per verified identity, e.g. `{ key: 'user', requests: 60, per: 'minute' }`. Needs the
    * gateway's rateLimitService. @default - no limits
    */
-  readonly quotas?: { readonly key: 'user' | 'tenant' | { readonly header: string }; readonly requests: number; readonly per: 'second' | 'minute' | 'hour' | 'day' }[];
+  readonly quotas?: Quota[];
   /** Request timeout of the agent; the route and every proxy timeout in front honour it. @default Duration.seconds(100) */
   readonly timeout?: Duration;
   /** Ordered chain of accepted credentials; the first to accept wins. @default - none: the agent is not exposed */
   readonly auth?: Auth[];
   /** What happens to the caller's Authorization header. @default AuthorizationHeader.strip() */
   readonly authorizationHeader?: AuthorizationHeader;
+}
+
+/** Whose requests a quota counts, or whose value picks its tier. */
+export type QuotaKey = 'user' | 'tenant' | { readonly header: string };
+
+/** A request limit per verified identity on the agent's route. */
+export interface Quota {
+  /** Whose requests are counted: each distinct value of this identity has its own count. */
+  readonly key: QuotaKey;
+  /** Requests per period; with tiers, for every caller whose tier value is not listed or absent. */
+  readonly requests: number;
+  readonly per: 'second' | 'minute' | 'hour' | 'day';
+  /**
+   * Different limits per value of an identity, e.g. `{ by: { header: 'x-claim-plan' }, limits: { pro: 600 } }`.
+   * @default - one limit for everyone
+   */
+  readonly tiers?: { readonly by: QuotaKey; readonly limits: Record<string, number> };
+  /**
+   * Requests per period shared by every caller without a value for the key (an auth path that sets no such
+   * identity, a token without the claim). @default - such callers are not counted by this quota
+   */
+  readonly unidentified?: number;
 }
 
 export interface AllowProviderOptions {

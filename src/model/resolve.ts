@@ -54,6 +54,15 @@ export function effectiveIdentityHeaders(gateway: IdentityHeaders, method: AuthM
   };
 }
 
+/** The headers a method writes when it accepts a request: its identity fields and, for OIDC, the mapped extra claims. */
+export function headersSetBy(identity: IdentityHeaders, method: AuthMethod): Set<string> {
+  const headers = effectiveIdentityHeaders(identity, method);
+  return new Set([
+    ...identityFieldsSet(method).map((f) => headers[f]),
+    ...(method.type === 'oidc' ? Object.keys(method.claims.extra).map((k) => `${identity.claimPrefix}${k}`) : []),
+  ]);
+}
+
 /** The default identity headers when an agent is not exposed on any gateway. */
 export const DEFAULT_IDENTITY_HEADERS: IdentityHeaders = {
   userId: 'x-user-id',

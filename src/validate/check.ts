@@ -117,6 +117,11 @@ function schemaDiagnostic(issue: z.core.$ZodIssue, source: FleetSource): Diagnos
       message = `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
       hint = 'pick one of the listed values';
       break;
+    case 'invalid_key':
+      // a record key (a tier value, say): say which key and why, not just "invalid key in record"
+      message = `invalid key ${JSON.stringify(String(issue.path.at(-1)))}: ${issue.issues.map((i) => i.message).join('; ')}`;
+      hint = 'fix or remove that key';
+      break;
     default:
       message = issue.message.charAt(0).toLowerCase() + issue.message.slice(1);
   }

@@ -59,7 +59,9 @@ describe('portcullis explain', () => {
     expect(bot.providers[0]).toMatchObject({ provider: 'anthropic', injectedAs: 'x-api-key: "<key>"', secrets: ['agents-egress/anthropic-api-key key credential'] });
     expect(bot.egress.allows).toEqual(expect.arrayContaining(['namespace support pods app.kubernetes.io/name=kb on 80/tcp']));
     expect(bot.quotas).toEqual([
-      expect.stringMatching(/^60 requests per minute per distinct x-user-id \(user\), by BackendTrafficPolicy support\/support-bot/),
+      expect.stringMatching(
+        /^requests per minute per distinct x-user-id \(user\), tiered by x-claim-plan: pro 300, any other value or none 60, by BackendTrafficPolicy support\/support-bot/,
+      ),
       expect.stringMatching(/^600 requests per minute per distinct x-tenant-id \(tenant\)/),
     ]);
 
@@ -69,6 +71,7 @@ describe('portcullis explain', () => {
       ['apiKey', 'no x-api-key header'],
     ]);
     expect(research.headers.authorization).toBe('moved to x-original-token by the runtime, then Authorization is removed');
+    expect(research.quotas).toEqual([expect.stringMatching(/^1200 requests per minute per distinct x-tenant-id \(tenant\), .*; requests without x-tenant-id share 120 per minute$/)]);
 
     const partner = await explainJson('research/partner-summarizer');
     expect(partner.headers.authorization).toBe('passed to the agent untouched');

@@ -22,6 +22,7 @@ import { modelGlob } from './model-glob.js';
 import { quotaContradiction } from './quota-contradiction.js';
 import { quotaKey } from './quota-key.js';
 import { quotaRateLimitService } from './quota-rate-limit-service.js';
+import { quotaUncounted } from './quota-uncounted.js';
 import { providerGrant } from './provider-grant.js';
 import { providerKeyInEnv } from './provider-key-in-env.js';
 import { crossNamespaceSecret, secretKeyName } from './secret-references.js';
@@ -60,4 +61,5 @@ export const RULES: readonly Rule[] = [
   quotaContradiction,
   quotaRateLimitService,
   tokenBudgetNeedsAiGateway,
+  quotaUncounted,
 ];

@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { Agent, Auth, IngressGateway, Listener, type Quota } from '../../src/index.js';
+import { find, synth } from '../constructs/helpers.js';
+import { Limiter, bucketOf, type RateLimitRule } from '../support/rate-limit.js';
+
+const OKTA = { issuer: 'https://acme.okta.com/oauth2/default', audiences: ['api://agents'], tenantIdClaim: 'tid', extraClaims: { plan: 'plan' } };
+
+/** The global rate limit rules the compiler emits for one agent with these quotas (and no diagnostics). */
+function rulesFor(quotas: Quota[], auth = [Auth.oidc(OKTA)]): RateLimitRule[] {
+  const { objects, diagnostics } = synth((f) => {
+    const gw = new IngressGateway(f, 'edge', { namespace: 'edge', listeners: [Listener.https({ certificateSecret: 'tls' })], rateLimitService: true });
+    new Agent(f, 'bot', { namespace: 'x', image: 'i:1', auth, quotas }).exposeVia(gw);
+  });
+  expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  return find(objects, 'BackendTrafficPolicy', 'bot').spec.rateLimit.global.rules;
+}
+
+describe('quota tiers', () => {
+  const tiered: Quota = { key: 'user', requests: 60, per: 'minute', tiers: { by: { header: 'x-claim-plan' }, limits: { pro: 300, enterprise: 3000 } } };
+
+  it('give each listed tier its own limit and everyone else, with no plan or another one, the default', () => {
+    const rules = rulesFor([tiered]);
+    expect(new Limiter(rules).allowance({ 'x-user-id': 'alice', 'x-claim-plan': 'pro' })).toBe(300);
+    expect(new Limiter(rules).allowance({ 'x-user-id': 'erin', 'x-claim-plan': 'enterprise' })).toBe(3000);
+    expect(new Limiter(rules).allowance({ 'x-user-id': 'bob', 'x-claim-plan': 'free' })).toBe(60);
+    expect(new Limiter(rules).allowance({ 'x-user-id': 'carol' })).toBe(60);
+    // values compare exactly: a case variant is not the tier
+    expect(new Limiter(rules).allowance({ 'x-user-id': 'dave', 'x-claim-plan': 'Pro' })).toBe(60);
+  });
+
+  it('count each user in exactly one bucket, so users do not share or double-count', () => {
+    const rules = rulesFor([tiered]);
+    const buckets = (h: Record<string, string>) => rules.flatMap((r, i) => bucketOf(r, i, h) ?? []);
+    expect(buckets({ 'x-user-id': 'alice', 'x-claim-plan': 'pro' })).toHaveLength(1);
+    expect(buckets({ 'x-user-id': 'bob' })).toHaveLength(1);
+    const limiter = new Limiter(rules);
+    expect(limiter.allowance({ 'x-user-id': 'alice', 'x-claim-plan': 'pro' })).toBe(300);
+    // alice exhausted hers; bob on the same tier still has his own
+    expect(limiter.allowance({ 'x-user-id': 'bob', 'x-claim-plan': 'pro' })).toBe(300);
+  });
+
+  it('emit tier rules in a stable order whatever order the limits were written in', () => {
+    const a = rulesFor([{ ...tiered, tiers: { by: { header: 'x-claim-plan' }, limits: { pro: 300, enterprise: 3000 } } }]);
+    const b = rulesFor([{ ...tiered, tiers: { by: { header: 'x-claim-plan' }, limits: { enterprise: 3000, pro: 300 } } }]);
+    expect(a).toEqual(b);
+  });
+
+  it('combine with a tenant quota: the tighter bucket refuses first', () => {
+    const rules = rulesFor([tiered, { key: 'tenant', requests: 500, per: 'minute' }]);
+    const limiter = new Limiter(rules);
+    expect(limiter.allowance({ 'x-user-id': 'alice', 'x-tenant-id': 'acme', 'x-claim-plan': 'enterprise' })).toBe(500);
+    expect(limiter.allowance({ 'x-user-id': 'bob', 'x-tenant-id': 'acme', 'x-claim-plan': 'enterprise' })).toBe(0);
+  });
+});
+
+describe('unidentified callers', () => {
+  it('are not counted by a quota unless it declares a limit for them', () => {
+    const rules = rulesFor([{ key: 'tenant', requests: 100, per: 'minute' }]);
+    expect(new Limiter(rules).allowance({ 'x-user-id': 'alice' }, 1000)).toBe(1000);
+  });
+
+  it('share one bucket when it does, and identified callers never touch it', () => {
+    const rules = rulesFor([{ key: 'tenant', requests: 100, per: 'minute', unidentified: 5 }]);
+    const limiter = new Limiter(rules);
+    expect(limiter.allowance({ 'x-user-id': 'alice' })).toBe(5);
+    expect(limiter.allowance({ 'x-user-id': 'bob' })).toBe(0);
+    expect(limiter.allowance({ 'x-user-id': 'carol', 'x-tenant-id': 'acme' })).toBe(100);
+    // an empty value is a value: counted as that tenant, not as unidentified
+    expect(new Limiter(rules).allowance({ 'x-tenant-id': '' })).toBe(100);
+  });
+
+  it('work with tiers: no key means the unidentified bucket, whatever the tier', () => {
+    const rules = rulesFor([{ key: 'tenant', requests: 100, per: 'minute', unidentified: 7, tiers: { by: { header: 'x-claim-plan' }, limits: { pro: 1000 } } }]);
+    expect(new Limiter(rules).allowance({ 'x-claim-plan': 'pro' })).toBe(7);
+    expect(new Limiter(rules).allowance({ 'x-tenant-id': 'acme', 'x-claim-plan': 'pro' })).toBe(1000);
+  });
+});
