@@ -125,6 +125,56 @@ describe('EgressGateway on Envoy Gateway alone', () => {
     expect(proxies.metadata.namespace).toBe('envoy-gateway-system');
     expect(proxies.spec.egress[1].to[0].ipBlock.except).toEqual(expect.arrayContaining(['10.0.0.0/8', '169.254.0.0/16']));
   });
+
+  it('admits only the agents granted a provider through it, and lets its proxies reach their control plane', () => {
+    const proxyPolicy = (build: (f: Fleet) => void) => find(synth(build).objects, 'NetworkPolicy', 'agents-egress-llm-egress').spec;
+    const spec = proxyPolicy((f) => {
+      const openai = Provider.openai({ credential: key('openai') });
+      new EgressGateway(f, 'llm', { namespace: 'agents-egress', providers: [openai] });
+      new Agent(f, 'bot', { namespace: 'team', image: 'i:1' }).allowProvider(openai);
+      new Agent(f, 'other', { namespace: 'team', image: 'i:1' });
+      f.acknowledge('PC012', 'egress-only test agents');
+    });
+    expect(spec.policyTypes).toEqual(['Ingress', 'Egress']);
+    // any other pod calling the proxies would have a provider key injected for it
+    expect(spec.ingress).toEqual([
+      {
+        from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'team' } }, podSelector: { matchLabels: { 'portcullis.dev/agent': 'bot' } } }],
+        ports: [{ protocol: 'TCP', port: 8080 }],
+      },
+      { ports: [{ protocol: 'TCP', port: 19001 }] },
+    ]);
+    // without xDS the proxies never get their configuration; no runtime or rate limit service needed here
+    expect(spec.egress.slice(2)).toEqual([
+      { to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'envoy-gateway-system' } } }], ports: [{ protocol: 'TCP', port: 18000 }] },
+    ]);
+
+    const signed = proxyPolicy((f) => {
+      const bedrock = Provider.bedrock({ region: 'eu-west-1', credential: key('aws', 'credentials') });
+      new EgressGateway(f, 'llm', { namespace: 'agents-egress', providers: [bedrock], rateLimitService: true });
+      new Agent(f, 'bot', { namespace: 'team', image: 'i:1' }).allowProvider(bedrock);
+      f.acknowledge('PC012', 'egress-only test agent');
+    });
+    // SigV4 is signed by the runtime; budgets need the rate limit service
+    expect(signed.egress.slice(2)).toEqual([
+      {
+        to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'envoy-gateway-system' } } }],
+        ports: [
+          { protocol: 'TCP', port: 18000 },
+          { protocol: 'TCP', port: 8081 },
+        ],
+      },
+      {
+        to: [
+          {
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'portcullis-system' } },
+            podSelector: { matchLabels: { 'app.kubernetes.io/name': 'portcullis-runtime', 'app.kubernetes.io/instance': 'portcullis-runtime' } },
+          },
+        ],
+        ports: [{ protocol: 'TCP', port: 9002 }],
+      },
+    ]);
+  });
 });
 
 describe('EgressGateway on Envoy AI Gateway', () => {

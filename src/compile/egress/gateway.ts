@@ -3,7 +3,8 @@ import * as gwapi from '../../imports/gateway.networking.k8s.io.js';
 import type { Fleet } from '../../model/index.js';
 import type { EmittedObject } from '../emitted.js';
 import { fleetLabels } from '../meta.js';
-import type { EgressGatewayPlan } from './plan.js';
+import { runtimePodSelector } from '../runtime/workload.js';
+import { egressClients, type EgressGatewayPlan } from './plan.js';
 
 /** Where egress proxies may connect by default: public addresses, never cluster, private or metadata ranges. */
 export const PUBLIC_ONLY = { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '100.64.0.0/10', '169.254.0.0/16', '172.16.0.0/12', '192.168.0.0/16'] };
@@ -17,10 +18,20 @@ export function proxyPodLabels(plan: EgressGatewayPlan): Record<string, string> 
   return { 'gateway.envoyproxy.io/owning-gateway-name': plan.gateway.name, 'gateway.envoyproxy.io/owning-gateway-namespace': plan.gateway.namespace };
 }
 
+/** Envoy Gateway's xDS server (the proxies' configuration) and its rate limit service, in its namespace. */
+export const EG_XDS_PORT = 18000;
+export const EG_RATE_LIMIT_PORT = 8081;
+/** Where the proxies serve Prometheus stats (no credentials there). */
+export const PROXY_STATS_PORT = 19001;
+
 /**
  * The egress Gateway (one in-cluster HTTP listener; routes only from its own namespace), the EnvoyProxy
- * that pins its Service name so agents' base URLs are known at synth, and a NetworkPolicy that lets its
- * proxies reach DNS and the providers' ports on public addresses only.
+ * that pins its Service name so agents' base URLs are known at synth, and a NetworkPolicy on its proxies:
+ * - in: only the agents granted a provider through it, on its port (any other pod would have the keys
+ *   injected for it), and Prometheus on the stats port;
+ * - out: DNS, the providers' ports on public addresses only, Envoy Gateway's xDS server (and its rate
+ *   limit service when budgets need it), and the portcullis runtime when a route injects through it.
+ * Traffic from the node (kubelet probes) is always allowed by Kubernetes.
  */
 export function lowerEgressGateway(fleet: Fleet, plan: EgressGatewayPlan): EmittedObject[] {
   const g = plan.gateway;
@@ -66,8 +77,30 @@ export function lowerEgressGateway(fleet: Fleet, plan: EgressGatewayPlan): Emitt
         metadata: { name: `${g.namespace}-${g.name}-egress`, namespace: fleet.envoyGatewayNamespace, labels },
         spec: {
           podSelector: { matchLabels: proxyPodLabels(plan) },
-          policyTypes: ['Egress'],
-          egress: [dnsRule(), { to: cidrs.map((ipBlock) => ({ ipBlock })), ports: ports.map((port) => ({ protocol: 'TCP', port })) }],
+          policyTypes: ['Ingress', 'Egress'],
+          ingress: [
+            ...egressClients(fleet, g).map((a) => ({
+              from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': a.namespace } }, podSelector: { matchLabels: { 'portcullis.dev/agent': a.name } } }],
+              ports: [{ protocol: 'TCP', port: g.port }],
+            })),
+            { ports: [{ protocol: 'TCP', port: PROXY_STATS_PORT }] },
+          ],
+          egress: [
+            dnsRule(),
+            { to: cidrs.map((ipBlock) => ({ ipBlock })), ports: ports.map((port) => ({ protocol: 'TCP', port })) },
+            {
+              to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': fleet.envoyGatewayNamespace } } }],
+              ports: [EG_XDS_PORT, ...(g.rateLimitService ? [EG_RATE_LIMIT_PORT] : [])].map((port) => ({ protocol: 'TCP', port })),
+            },
+            ...(plan.routes.some((r) => r.mechanism === 'runtime')
+              ? [
+                  {
+                    to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': fleet.runtime.namespace } }, podSelector: { matchLabels: runtimePodSelector(fleet) } }],
+                    ports: [{ protocol: 'TCP', port: fleet.runtime.port }],
+                  },
+                ]
+              : []),
+          ],
         },
       },
     },

@@ -86,6 +86,14 @@ export function planEgressGateways(fleet: Fleet): EgressGatewayPlan[] {
   });
 }
 
+/** The agents granted a provider through this egress gateway, as namespace/name pairs in a stable order. */
+export function egressClients(fleet: Fleet, gateway: EgressGateway): { namespace: string; name: string }[] {
+  return fleet.agents
+    .filter((a) => a.providers.some((g) => resolveEgressGateway(fleet, g)?.gateway === gateway))
+    .map(({ namespace, name }) => ({ namespace, name }))
+    .sort((x, y) => (`${x.namespace}/${x.name}` < `${y.namespace}/${y.name}` ? -1 : 1));
+}
+
 export function planGrants(fleet: Fleet, agent: Agent, egress: readonly EgressGatewayPlan[]): GrantPlan[] {
   return agent.providers.flatMap((grant) => {
     const provider = findProvider(fleet, grant.provider);

@@ -9,6 +9,11 @@ export const RUNTIME_CONFIG_FILE = `${RUNTIME_CONFIG_DIR}/runtime.json`;
 /** The uid the image runs as (see the Dockerfile). */
 export const RUNTIME_UID = 65532;
 
+/** The labels the runtime's pods are selected by (Deployment, Service, PDB, NetworkPolicies that reach it). */
+export function runtimePodSelector(fleet: Fleet): Record<string, string> {
+  return { 'app.kubernetes.io/name': 'portcullis-runtime', 'app.kubernetes.io/instance': fleet.runtime.name };
+}
+
 /** The arguments after the image's entry point (`portcullis runtime`); tests start exactly this. */
 export function runtimeArgs(fleet: Fleet): string[] {
   const r = fleet.runtime;
@@ -23,7 +28,7 @@ export function runtimeArgs(fleet: Fleet): string[] {
  */
 export function lowerRuntimeWorkload(fleet: Fleet, contract: RuntimeConfigInput): EmittedObject[] {
   const r = fleet.runtime;
-  const selector = { 'app.kubernetes.io/name': 'portcullis-runtime', 'app.kubernetes.io/instance': r.name };
+  const selector = runtimePodSelector(fleet);
   const labels = { ...fleetLabels(fleet), ...selector };
   const metadata = { name: r.name, namespace: r.namespace, labels };
   const secrets = runtimeSecrets(contract);
