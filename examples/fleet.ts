@@ -108,7 +108,12 @@ export function buildFleet(app: App): Fleet {
     authorizationHeader: AuthorizationHeader.passthrough(),
   });
   partner.exposeVia(edge, { hostnames: ['partners.agents.acme.example'] });
-  partner.allowProvider(tenantOpenai, { via: llmAi, models: ['gpt-4.1-mini'], tokenBudget: { key: 'tenant', tokens: 2_000_000, per: 'month' } });
+  partner.allowProvider(tenantOpenai, {
+    via: llmAi,
+    models: ['gpt-4.1-mini'],
+    // globex pays for a larger budget
+    tokenBudget: { key: 'tenant', tokens: 2_000_000, per: 'month', tiers: { by: 'tenant', limits: { globex: 10_000_000 } } },
+  });
 
   new Agent(fleet, 'batch-indexer', {
     namespace: 'research',

@@ -1,4 +1,4 @@
-import { quotaHeader, quotaTiers, type AuthMethod, type IdentityHeaders, type RequestQuota } from '../model/index.js';
+import { quotaHeader, quotaTiers, type AuthMethod, type IdentityHeaders, type RequestQuota, type Tiers } from '../model/index.js';
 import { foreignCredentialHeaders } from './egress/routes.js';
 import { jwksUriFor } from './jwks.js';
 import { runtimeSecretName } from './runtime/contract.js';
@@ -228,10 +228,10 @@ export function explainAgent(plan: FleetPlan, ref: string): AgentExplanation | u
         removedHeaders: foreignCredentialHeaders(route),
         models: { allowed: grant.models, enforced: g.gateway.gateway.target === 'ai-gateway' },
         ...(grant.tokenBudget && {
-          tokenBudget: `${grant.tokenBudget.tokens} ${grant.tokenBudget.count} tokens per ${grant.tokenBudget.per} per distinct ${quotaHeader(grant.tokenBudget.key, a.identity)} (as the agent forwards it), by BackendTrafficPolicy ${limitsPolicy(g.gateway.gateway, g.provider.name)}; checked before each call, charged after it`,
+          tokenBudget: `${grant.tokenBudget.tokens} ${grant.tokenBudget.count} tokens per ${grant.tokenBudget.per} per distinct ${quotaHeader(grant.tokenBudget.key, a.identity)} (as the agent forwards it)${tiersText(grant.tokenBudget, a.identity)}, by BackendTrafficPolicy ${limitsPolicy(g.gateway.gateway, g.provider.name)}; checked before each call, charged after it`,
         }),
         ...(grant.requestLimit && {
-          requestLimit: `${grant.requestLimit.requests} calls per ${grant.requestLimit.per} per distinct ${quotaHeader(grant.requestLimit.key, a.identity)} (as the agent forwards it), by BackendTrafficPolicy ${limitsPolicy(g.gateway.gateway, g.provider.name)}`,
+          requestLimit: `${grant.requestLimit.requests} calls per ${grant.requestLimit.per} per distinct ${quotaHeader(grant.requestLimit.key, a.identity)} (as the agent forwards it)${tiersText(grant.requestLimit, a.identity)}, by BackendTrafficPolicy ${limitsPolicy(g.gateway.gateway, g.provider.name)}`,
         }),
       };
     }),
@@ -260,4 +260,10 @@ function describeQuota(q: RequestQuota, identity: IdentityHeaders, policy: strin
   const without =
     q.unidentified === undefined ? 'a request without that header is not counted' : `requests without ${key} share ${q.unidentified} per ${q.per}`;
   return `${limits}, by BackendTrafficPolicy ${policy} (global rate limit, after authentication); ${without}`;
+}
+
+/** The tiers of a budget or call limit in words, or nothing; the limit beside them is for everyone else. */
+function tiersText(l: { tiers?: Tiers | undefined }, identity: IdentityHeaders): string {
+  const tiers = quotaTiers(l);
+  return l.tiers && tiers.length > 0 ? ` for any ${quotaHeader(l.tiers.by, identity)} but ${tiers.map(([v, n]) => `${v} (${n})`).join(', ')}` : '';
 }

@@ -15,33 +15,43 @@ const UNIT: Record<string, eg.BackendTrafficPolicySpecRateLimitGlobalRulesLimitU
   day: eg.BackendTrafficPolicySpecRateLimitGlobalRulesLimitUnit.DAY,
 };
 
+/** The header selectors of one rate limit rule and the limit it enforces. */
+export interface SelectorSet {
+  readonly headers: HeaderSelector[];
+  readonly limit: number;
+}
+
 /**
- * The global rate limit rules of one quota. Envoy Gateway ORs rules (a request is counted by every rule
- * that matches it) and ANDs the selectors of a rule; a selector on an absent header never matches, except
- * an inverted one (EG emits `header_value_match` with `expect_match: false`, which an absent header
- * satisfies). So, with K the key header and T the tier header:
- * - no tiers: one rule, each distinct K;
+ * The selector sets that count each distinct value of the key header, tiered. Envoy Gateway ORs rules (a
+ * request is counted by every rule that matches it) and ANDs the selectors of a rule; a selector on an
+ * absent header never matches, except an inverted one (EG emits `header_value_match` with
+ * `expect_match: false`, which an absent header satisfies). So, with K the key header and T the tier one:
+ * - no tiers: each distinct K;
  * - a tier v: each distinct K whose T is exactly v;
- * - everyone else: each distinct K whose T is none of the tier values, absent T included;
- * - `unidentified`: one shared bucket for every request without K (an inverted match-anything on K).
+ * - everyone else: each distinct K whose T is none of the tier values, absent T included.
  * docs/quotas.md cites the sources.
  */
+export function tieredSelectors(key: string, tiers: { by: string; limits: [value: string, limit: number][] } | undefined, limit: number): SelectorSet[] {
+  const distinct: HeaderSelector = { name: key, type: DISTINCT };
+  if (!tiers || tiers.limits.length === 0) return [{ headers: [distinct], limit }];
+  return [
+    ...tiers.limits.map(([value, n]) => ({ headers: [distinct, { name: tiers.by, type: EXACT, value }], limit: n })),
+    { headers: [distinct, ...tiers.limits.map(([value]) => ({ name: tiers.by, type: EXACT, value, invert: true }))], limit },
+  ];
+}
+
+/** Every request without the key header, in one shared bucket: an inverted match-anything (absent ≠ empty). */
+export function withoutHeader(key: string): HeaderSelector {
+  return { name: key, type: REGULAR_EXPRESSION, value: '.*', invert: true };
+}
+
+/** The global rate limit rules of one quota: tiered per distinct key, plus the `unidentified` bucket. */
 export function quotaRules(q: RequestQuota, identity: IdentityHeaders): Rule[] {
   const key = quotaHeader(q.key, identity);
-  const limit = (requests: number) => ({ requests, unit: UNIT[q.per]! });
-  const rule = (headers: HeaderSelector[], requests: number): Rule => ({ clientSelectors: [{ headers }], limit: limit(requests) });
-  const distinct: HeaderSelector = { name: key, type: DISTINCT };
-  const tiers = quotaTiers(q);
-  const rules: Rule[] = [];
-  if (q.tiers && tiers.length > 0) {
-    const by = quotaHeader(q.tiers.by, identity);
-    for (const [value, requests] of tiers) rules.push(rule([distinct, { name: by, type: EXACT, value }], requests));
-    rules.push(rule([distinct, ...tiers.map(([value]) => ({ name: by, type: EXACT, value, invert: true }))], q.requests));
-  } else {
-    rules.push(rule([distinct], q.requests));
-  }
-  if (q.unidentified !== undefined) rules.push(rule([{ name: key, type: REGULAR_EXPRESSION, value: '.*', invert: true }], q.unidentified));
-  return rules;
+  const unit = UNIT[q.per]!;
+  const tiers = q.tiers && { by: quotaHeader(q.tiers.by, identity), limits: quotaTiers(q) };
+  const sets = [...tieredSelectors(key, tiers, q.requests), ...(q.unidentified !== undefined ? [{ headers: [withoutHeader(key)], limit: q.unidentified }] : [])];
+  return sets.map((s) => ({ clientSelectors: [{ headers: s.headers }], limit: { requests: s.limit, unit } }));
 }
 
 /**

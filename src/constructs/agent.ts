@@ -43,6 +43,14 @@ export interface AgentProps {
 /** Whose requests a quota counts, or whose value picks its tier. */
 export type QuotaKey = 'user' | 'tenant' | { readonly header: string };
 
+/** Different limits per value of an identity, e.g. `{ by: { header: 'x-claim-plan' }, limits: { pro: 600 } }`. */
+export interface Tiers {
+  /** The identity whose value picks the tier. */
+  readonly by: QuotaKey;
+  /** Tier value (compared exactly) -> the limit for each distinct key value of that tier. */
+  readonly limits: Record<string, number>;
+}
+
 /** A request limit per verified identity on the agent's route. */
 export interface Quota {
   /** Whose requests are counted: each distinct value of this identity has its own count. */
@@ -54,7 +62,7 @@ export interface Quota {
    * Different limits per value of an identity, e.g. `{ by: { header: 'x-claim-plan' }, limits: { pro: 600 } }`.
    * @default - one limit for everyone
    */
-  readonly tiers?: { readonly by: QuotaKey; readonly limits: Record<string, number> };
+  readonly tiers?: Tiers;
   /**
    * Requests per period shared by every caller without a value for the key (an auth path that sets no such
    * identity, a token without the claim). @default - such callers are not counted by this quota
@@ -71,9 +79,22 @@ export interface AllowProviderOptions {
    * LLM tokens per verified user or tenant per period, counted by AI Gateway (the egress gateway needs
    * target 'ai-gateway' and rateLimitService). @default - no budget
    */
-  readonly tokenBudget?: { readonly key: 'user' | 'tenant'; readonly tokens: number; readonly per: 'hour' | 'day' | 'month'; readonly count?: 'input' | 'output' | 'total' };
+  readonly tokenBudget?: {
+    readonly key: 'user' | 'tenant';
+    readonly tokens: number;
+    readonly per: 'hour' | 'day' | 'month';
+    readonly count?: 'input' | 'output' | 'total';
+    /** Different budgets per value of an identity the agent forwards; any other value or none gets `tokens`. @default - one budget */
+    readonly tiers?: Tiers;
+  };
   /** Calls to the provider per verified user or tenant per period (the egress gateway needs rateLimitService). @default - no limit */
-  readonly requestLimit?: { readonly key: 'user' | 'tenant'; readonly requests: number; readonly per: 'second' | 'minute' | 'hour' | 'day' };
+  readonly requestLimit?: {
+    readonly key: 'user' | 'tenant';
+    readonly requests: number;
+    readonly per: 'second' | 'minute' | 'hour' | 'day';
+    /** Different limits per value of an identity the agent forwards; any other value or none gets `requests`. @default - one limit */
+    readonly tiers?: Tiers;
+  };
 }
 
 export interface ExposeOptions {

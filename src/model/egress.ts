@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Tiers } from './quota.js';
 
 /** A key of a Kubernetes Secret: referenced by name, never by value. */
 export const SecretKeyRef = z
@@ -122,6 +123,9 @@ export const TokenBudget = z
     tokens: z.number().int().min(1).max(4_294_967_295),
     per: z.enum(['hour', 'day', 'month']),
     count: z.enum(['input', 'output', 'total']).default('total'),
+    tiers: Tiers.optional().describe(
+      'Different budgets per value of an identity the agent forwards (a plan claim, say); any other value or none gets `tokens`.',
+    ),
   })
   .strict();
 export type TokenBudget = z.infer<typeof TokenBudget>;
@@ -138,6 +142,7 @@ export const ProviderGrant = z
         key: z.enum(['user', 'tenant']),
         requests: z.number().int().min(1).max(4_294_967_295),
         per: z.enum(['second', 'minute', 'hour', 'day']),
+        tiers: Tiers.optional().describe('Different limits per value of an identity the agent forwards; any other value or none gets `requests`.'),
       })
       .strict()
       .optional()

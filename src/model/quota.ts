@@ -11,6 +11,19 @@ const TierValue = z
   .string()
   .regex(/^[\x21-\x7e]{1,128}$/, 'a tier value is 1 to 128 visible ASCII characters, compared exactly with the header value');
 
+/** Different limits for different values of an identity; everyone else gets the limit it sits beside. */
+export const Tiers = z
+  .object({
+    by: QuotaKey.describe('The identity whose value picks the tier: usually a mapped claim header ({ header: x-claim-plan }), or tenant.'),
+    limits: z
+      .record(TierValue, z.number().int().min(1).max(UINT32))
+      .refine((l) => Object.keys(l).length > 0, 'list at least one tier value and its limit')
+      .refine((l) => Object.keys(l).length <= 64, 'at most 64 tiers per limit')
+      .describe('Tier value -> the limit for each distinct key value of that tier.'),
+  })
+  .strict();
+export type Tiers = z.infer<typeof Tiers>;
+
 /** A request limit per verified identity on an agent's route. */
 export const RequestQuota = z
   .object({
@@ -22,18 +35,7 @@ export const RequestQuota = z
       .max(UINT32)
       .describe('Requests per period for each distinct key value; with tiers, for every caller whose tier value is not listed (or absent).'),
     per: z.enum(['second', 'minute', 'hour', 'day']),
-    tiers: z
-      .object({
-        by: QuotaKey.describe('The identity whose value picks the tier: usually a mapped claim header ({ header: x-claim-plan }), or tenant.'),
-        limits: z
-          .record(TierValue, z.number().int().min(1).max(UINT32))
-          .refine((l) => Object.keys(l).length > 0, 'list at least one tier value and its limit')
-          .refine((l) => Object.keys(l).length <= 64, 'at most 64 tiers per quota')
-          .describe('Tier value -> requests per period for each distinct key value of that tier.'),
-      })
-      .strict()
-      .optional()
-      .describe('Different limits for different values of an identity (a plan claim, say). Callers whose value is not listed, or who carry none, get `requests`.'),
+    tiers: Tiers.optional().describe('Different limits for different values of an identity (a plan claim, say). Callers whose value is not listed, or who carry none, get `requests`.'),
     unidentified: z
       .number()
       .int()
@@ -52,7 +54,7 @@ export function quotaHeader(key: QuotaKey, identity: { userId: string; tenantId:
   return key === 'user' ? identity.userId : key === 'tenant' ? identity.tenantId : key.header.toLowerCase();
 }
 
-/** Tier values of a quota in a stable order (sorted), each with its limit. */
-export function quotaTiers(q: RequestQuota): [value: string, requests: number][] {
+/** Tier values of a limit in a stable order (sorted), each with its limit. */
+export function quotaTiers(q: { readonly tiers?: Tiers | undefined }): [value: string, limit: number][] {
   return Object.entries(q.tiers?.limits ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }

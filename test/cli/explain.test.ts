@@ -77,7 +77,9 @@ describe('portcullis explain', () => {
     expect(partner.headers.authorization).toBe('passed to the agent untouched');
     expect(partner.providers[0]).toMatchObject({ target: 'ai-gateway', models: { allowed: ['gpt-4.1-mini'], enforced: true } });
     expect(partner.providers[0].injectedBy).toMatch(/tenant key from the runtime via dynamic metadata/);
-    expect(partner.providers[0].tokenBudget).toMatch(/^2000000 total tokens per month per distinct x-tenant-id .*BackendTrafficPolicy agents-egress\/llm-ai-limits/);
+    expect(partner.providers[0].tokenBudget).toMatch(
+      /^2000000 total tokens per month per distinct x-tenant-id \(as the agent forwards it\) for any x-tenant-id but globex \(10000000\), by BackendTrafficPolicy agents-egress\/llm-ai-limits/,
+    );
 
     const triage = await explainJson('support/ticket-triage');
     expect(triage.providers[0].injectedAs).toMatch(/^an AWS SigV4 signature \(eu-central-1\/bedrock\)/);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Agent, Auth, IngressGateway, Listener, type Quota } from '../../src/index.js';
+import { Agent, Auth, EgressGateway, IngressGateway, Listener, Provider, type Quota } from '../../src/index.js';
 import { find, synth } from '../constructs/helpers.js';
 import { Limiter, bucketOf, type RateLimitRule } from '../support/rate-limit.js';
 
@@ -73,5 +73,29 @@ describe('unidentified callers', () => {
     const rules = rulesFor([{ key: 'tenant', requests: 100, per: 'minute', unidentified: 7, tiers: { by: { header: 'x-claim-plan' }, limits: { pro: 1000 } } }]);
     expect(new Limiter(rules).allowance({ 'x-claim-plan': 'pro' })).toBe(7);
     expect(new Limiter(rules).allowance({ 'x-tenant-id': 'acme', 'x-claim-plan': 'pro' })).toBe(1000);
+  });
+});
+
+describe('token budget and call limit tiers', () => {
+  it('scope each tier to the provider\'s models and charge every tier the tokens AI Gateway recorded', () => {
+    const { objects, diagnostics } = synth((f) => {
+      const openai = Provider.openai({ credential: { secretName: 'openai', key: 'apiKey' }, models: ['gpt-4.1'] });
+      new EgressGateway(f, 'ai', { namespace: 'agents-egress', target: 'ai-gateway', providers: [openai], rateLimitService: true });
+      new Agent(f, 'bot', { namespace: 'x', image: 'i:1' }).allowProvider(openai, {
+        tokenBudget: { key: 'tenant', tokens: 1000, per: 'day', tiers: { by: { header: 'x-claim-plan' }, limits: { pro: 50_000 } } },
+        requestLimit: { key: 'user', requests: 10, per: 'minute', tiers: { by: 'tenant', limits: { acme: 100 } } },
+      });
+      f.acknowledge('PC012', 'egress-only test agent');
+    });
+    expect(diagnostics).toEqual([]);
+    const rules: (RateLimitRule & { cost?: unknown })[] = find(objects, 'BackendTrafficPolicy', 'ai-limits').spec.rateLimit.global.rules;
+    const counting = (h: Record<string, string>) => rules.flatMap((r, i) => (bucketOf(r, i, { 'x-ai-eg-model': 'gpt-4.1', ...h }) ? [r.limit.requests] : []));
+    // the pro tenant's tokens count against 50,000; alice of acme makes 100 calls, bob of globex 10
+    expect(counting({ 'x-tenant-id': 'acme', 'x-user-id': 'alice', 'x-claim-plan': 'pro' })).toEqual([50_000, 100]);
+    expect(counting({ 'x-tenant-id': 'globex', 'x-user-id': 'bob' })).toEqual([1000, 10]);
+    // token rules cost nothing on the request and the recorded tokens on the answer; call rules count calls
+    expect(rules.filter((r) => r.cost).map((r) => r.limit.requests)).toEqual([50_000, 1000]);
+    // other models are not this provider's: not counted
+    expect(rules.some((r, i) => bucketOf(r, i, { 'x-ai-eg-model': 'claude-sonnet-4', 'x-tenant-id': 'acme', 'x-user-id': 'alice' }))).toBe(false);
   });
 });

@@ -1,6 +1,7 @@
 import * as aigw from '../../imports/aigateway.envoyproxy.io.js';
 import * as eg from '../../imports/gateway.envoyproxy.io.js';
-import { DEFAULT_IDENTITY_HEADERS, agentGateway, globsRegex, quotaHeader, resolveEgressGateway, type Fleet, type TokenBudget } from '../../model/index.js';
+import { DEFAULT_IDENTITY_HEADERS, agentGateway, globsRegex, quotaHeader, quotaTiers, resolveEgressGateway, type Fleet, type Tiers, type TokenBudget } from '../../model/index.js';
+import { tieredSelectors } from '../quota.js';
 import type { EmittedObject } from '../emitted.js';
 import { egressLabels } from './gateway.js';
 import type { EgressGatewayPlan } from './plan.js';
@@ -25,6 +26,8 @@ export interface BudgetRule {
   readonly budget: TokenBudget | { readonly calls: number; readonly per: 'second' | 'minute' | 'hour' | 'day' };
   /** The identity header the agent forwards, counted distinctly. */
   readonly header: string;
+  /** The header whose value picks a tier, and each tier value's limit. */
+  readonly tiers?: { readonly by: string; readonly limits: [value: string, limit: number][] };
   readonly models: readonly string[];
 }
 
@@ -33,14 +36,15 @@ export function budgetRules(fleet: Fleet, plan: EgressGatewayPlan): BudgetRule[]
   return fleet.agents.flatMap((agent) => {
     const identity = agentGateway(fleet, agent)?.identityHeaders ?? DEFAULT_IDENTITY_HEADERS;
     const header = (key: 'user' | 'tenant') => quotaHeader(key, identity);
+    const tiersOf = (l: { tiers?: Tiers | undefined }) => l.tiers && { tiers: { by: quotaHeader(l.tiers.by, identity), limits: quotaTiers(l) } };
     return agent.providers.flatMap((g) => {
       const route = plan.routes.find((r) => r.provider.name === g.provider);
       if (!route || resolveEgressGateway(fleet, g)?.gateway !== plan.gateway) return [];
       const models = g.models.length > 0 ? g.models : route.provider.models;
       return [
-        ...(g.tokenBudget ? [{ provider: g.provider, budget: g.tokenBudget, header: header(g.tokenBudget.key), models }] : []),
+        ...(g.tokenBudget ? [{ provider: g.provider, budget: g.tokenBudget, header: header(g.tokenBudget.key), ...tiersOf(g.tokenBudget), models }] : []),
         ...(g.requestLimit
-          ? [{ provider: g.provider, budget: { calls: g.requestLimit.requests, per: g.requestLimit.per }, header: header(g.requestLimit.key), models }]
+          ? [{ provider: g.provider, budget: { calls: g.requestLimit.requests, per: g.requestLimit.per }, header: header(g.requestLimit.key), ...tiersOf(g.requestLimit), models }]
           : []),
       ];
     });
@@ -64,30 +68,31 @@ export function llmRequestCosts(rules: readonly BudgetRule[]): aigw.AiGatewayRou
 export function lowerBudgets(fleet: Fleet, plan: EgressGatewayPlan, rules: readonly BudgetRule[]): EmittedObject[] {
   const g = plan.gateway;
   const ai = g.target === 'ai-gateway';
-  const rule = (r: BudgetRule) => ({
-    clientSelectors: [
-      {
-        headers: [
-          { name: r.header, type: eg.BackendTrafficPolicySpecRateLimitGlobalRulesClientSelectorsHeadersType.DISTINCT },
-          ...(ai ? [{ name: 'x-ai-eg-model', type: eg.BackendTrafficPolicySpecRateLimitGlobalRulesClientSelectorsHeadersType.REGULAR_EXPRESSION, value: globsRegex(r.models) }] : []),
-        ],
-      },
-    ],
-    limit: { requests: isTokens(r.budget) ? r.budget.tokens : r.budget.calls, unit: UNIT[r.budget.per]! },
-    ...(isTokens(r.budget) && {
-      cost: {
-        request: { from: eg.BackendTrafficPolicySpecRateLimitGlobalRulesCostRequestFrom.NUMBER, number: 0 },
-        response: { from: eg.BackendTrafficPolicySpecRateLimitGlobalRulesCostResponseFrom.METADATA, metadata: { namespace: 'io.envoy.ai_gateway', key: COST[r.budget.count].key } },
-      },
-    }),
-  });
+  const rule = (r: BudgetRule) =>
+    tieredSelectors(r.header, r.tiers, isTokens(r.budget) ? r.budget.tokens : r.budget.calls).map((set) => ({
+      clientSelectors: [
+        {
+          headers: [
+            ...set.headers,
+            ...(ai ? [{ name: 'x-ai-eg-model', type: eg.BackendTrafficPolicySpecRateLimitGlobalRulesClientSelectorsHeadersType.REGULAR_EXPRESSION, value: globsRegex(r.models) }] : []),
+          ],
+        },
+      ],
+      limit: { requests: set.limit, unit: UNIT[r.budget.per]! },
+      ...(isTokens(r.budget) && {
+        cost: {
+          request: { from: eg.BackendTrafficPolicySpecRateLimitGlobalRulesCostRequestFrom.NUMBER, number: 0 },
+          response: { from: eg.BackendTrafficPolicySpecRateLimitGlobalRulesCostResponseFrom.METADATA, metadata: { namespace: 'io.envoy.ai_gateway', key: COST[r.budget.count].key } },
+        },
+      }),
+    }));
   const policy = (name: string, route: string, selected: readonly BudgetRule[]): EmittedObject => ({
     owner: { kind: 'egressGateway', index: plan.index },
     id: `limits-${route}`,
     kind: 'BackendTrafficPolicy',
     props: {
       metadata: { name, namespace: g.namespace, labels: egressLabels(fleet, plan) },
-      spec: { targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name: route }], rateLimit: { global: { rules: selected.map(rule) } } },
+      spec: { targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name: route }], rateLimit: { global: { rules: selected.flatMap(rule) } } },
     },
   });
   if (rules.length === 0) return [];
