@@ -1,5 +1,5 @@
 import { quotaHeader, quotaTiers, type AuthMethod, type IdentityHeaders, type RequestQuota, type Tiers } from '../model/index.js';
-import { foreignCredentialHeaders } from './egress/routes.js';
+import { upstreamRemovedHeaders } from './egress/routes.js';
 import { jwksUriFor } from './jwks.js';
 import { runtimeSecretName } from './runtime/contract.js';
 import { providerSecretPlaces } from './secrets.js';
@@ -225,13 +225,13 @@ export function explainAgent(plan: FleetPlan, ref: string): AgentExplanation | u
         secrets: providerSecretPlaces(route, g.gateway, plan.fleet.runtime.namespace).map(
           (s) => `${s.namespace}/${s.name} key ${s.key}${s.role === 'credential' ? '' : ` (tenant ${s.role.tenant})`}`,
         ),
-        removedHeaders: foreignCredentialHeaders(route),
+        removedHeaders: upstreamRemovedHeaders(route),
         models: { allowed: grant.models, enforced: g.gateway.gateway.target === 'ai-gateway' },
         ...(grant.tokenBudget && {
-          tokenBudget: `${grant.tokenBudget.tokens} ${grant.tokenBudget.count} tokens per ${grant.tokenBudget.per} per distinct ${quotaHeader(grant.tokenBudget.key, a.identity)} (as the agent forwards it)${tiersText(grant.tokenBudget, a.identity)}, by BackendTrafficPolicy ${limitsPolicy(g.gateway.gateway, g.provider.name)}; checked before each call, charged after it`,
+          tokenBudget: `${grant.tokenBudget.tokens} ${grant.tokenBudget.count} tokens per ${grant.tokenBudget.per} ${countedBy(grant.tokenBudget.key, a.identity)}${tiersText(grant.tokenBudget, a.identity)}, by BackendTrafficPolicy ${limitsPolicy(g.gateway.gateway, g.provider.name)}; checked before each call, charged after it`,
         }),
         ...(grant.requestLimit && {
-          requestLimit: `${grant.requestLimit.requests} calls per ${grant.requestLimit.per} per distinct ${quotaHeader(grant.requestLimit.key, a.identity)} (as the agent forwards it)${tiersText(grant.requestLimit, a.identity)}, by BackendTrafficPolicy ${limitsPolicy(g.gateway.gateway, g.provider.name)}`,
+          requestLimit: `${grant.requestLimit.requests} calls per ${grant.requestLimit.per} ${countedBy(grant.requestLimit.key, a.identity)}${tiersText(grant.requestLimit, a.identity)}, by BackendTrafficPolicy ${limitsPolicy(g.gateway.gateway, g.provider.name)}`,
         }),
       };
     }),
@@ -239,8 +239,9 @@ export function explainAgent(plan: FleetPlan, ref: string): AgentExplanation | u
       networkPolicy: `${agent.namespace}/${agent.name}-egress`,
       allows: [
         'DNS: kube-system/kube-dns on 53/udp and 53/tcp',
-        ...[...new Map(a.grants.map((g) => [g.gateway.index, g.gateway])).values()].map(
-          (g) => `egress gateway ${g.gateway.namespace}/${g.gateway.name}: its proxies in ${plan.fleet.envoyGatewayNamespace} on ${g.gateway.port}/tcp`,
+        ...[...new Map(a.grants.map((g) => [g.gateway.index, g])).values()].map(
+          (g) =>
+            `egress gateway ${g.gateway.gateway.namespace}/${g.gateway.gateway.name}: its proxies in ${plan.fleet.envoyGatewayNamespace} on ${g.client.port}/tcp, a listener only this agent may reach, which stamps its calls ${AGENT_HEADER}: ${agent.namespace}/${agent.name}`,
         ),
         ...agent.inClusterEgress.map((e) => `namespace ${e.namespace}${Object.keys(e.podLabels).length > 0 ? ` pods ${Object.entries(e.podLabels).map(([k, v]) => `${k}=${v}`).join(',')}` : ''} on ${e.port}/tcp`),
       ],
@@ -265,5 +266,12 @@ function describeQuota(q: RequestQuota, identity: IdentityHeaders, policy: strin
 /** The tiers of a budget or call limit in words, or nothing; the limit beside them is for everyone else. */
 function tiersText(l: { tiers?: Tiers | undefined }, identity: IdentityHeaders): string {
   const tiers = quotaTiers(l);
-  return l.tiers && tiers.length > 0 ? ` for any ${quotaHeader(l.tiers.by, identity)} but ${tiers.map(([v, n]) => `${v} (${n})`).join(', ')}` : '';
+  return l.tiers && tiers.length > 0 ? ` (but ${tiers.map(([v, n]) => `${quotaHeader(l.tiers!.by, identity)} ${v}: ${n}`).join(', ')})` : '';
+}
+
+/** Who a budget or call limit counts: each identity among this agent's calls, or the agent as a whole. */
+function countedBy(key: 'user' | 'tenant' | 'agent', identity: IdentityHeaders): string {
+  return key === 'agent'
+    ? 'for all of this agent\'s calls together (as its listener on the egress gateway stamps them)'
+    : `per distinct ${quotaHeader(key, identity)} (as the agent forwards it) among this agent's calls`;
 }

@@ -80,7 +80,8 @@ export interface AllowProviderOptions {
    * target 'ai-gateway' and rateLimitService). @default - no budget
    */
   readonly tokenBudget?: {
-    readonly key: 'user' | 'tenant';
+    /** Whose tokens: each verified user or tenant among this agent's calls, or the agent's calls together. */
+    readonly key: 'user' | 'tenant' | 'agent';
     readonly tokens: number;
     readonly per: 'hour' | 'day' | 'month';
     readonly count?: 'input' | 'output' | 'total';
@@ -89,7 +90,8 @@ export interface AllowProviderOptions {
   };
   /** Calls to the provider per verified user or tenant per period (the egress gateway needs rateLimitService). @default - no limit */
   readonly requestLimit?: {
-    readonly key: 'user' | 'tenant';
+    /** Whose calls: each verified user or tenant among this agent's calls, or the agent's calls together. */
+    readonly key: 'user' | 'tenant' | 'agent';
     readonly requests: number;
     readonly per: 'second' | 'minute' | 'hour' | 'day';
     /** Different limits per value of an identity the agent forwards; any other value or none gets `requests`. @default - one limit */

@@ -95,13 +95,22 @@ export const Provider = z.discriminatedUnion('kind', [
 export type Provider = z.infer<typeof Provider>;
 export type ProviderKind = Provider['kind'];
 
+/** Gateway API allows 64 listeners: an egress gateway's own and one per agent calling through it. */
+export const MAX_AGENTS_PER_EGRESS_GATEWAY = 63;
+
 export const EgressGateway = z
   .object({
     name: z.string(),
     namespace: z.string(),
     gatewayClassName: z.string().default('eg'),
     serviceName: z.string().optional().describe('Fixed name of the proxies\' Service, so base URLs are known at synth. Default: the gateway name.'),
-    port: z.number().int().min(1024).max(65535).default(8080).describe('In-cluster HTTP port agents call.'),
+    port: z
+      .number()
+      .int()
+      .min(1024)
+      .max(64534)
+      .default(8080)
+      .describe("The gateway's own in-cluster HTTP port. Each agent calls a listener of its own among the 1,000 ports above it, which only its pods may reach."),
     target: z
       .enum(['envoy-gateway', 'ai-gateway'])
       .default('envoy-gateway')
@@ -119,7 +128,9 @@ export type EgressGateway = z.infer<typeof EgressGateway>;
 /** A budget of LLM tokens per verified identity, counted by AI Gateway from the provider's answers. */
 export const TokenBudget = z
   .object({
-    key: z.enum(['user', 'tenant']).describe('Whose tokens are counted: the verified user or tenant, as the agent forwards it.'),
+    key: z
+      .enum(['user', 'tenant', 'agent'])
+      .describe('Whose tokens are counted: the verified user or tenant, as the agent forwards it, or the agent as a whole.'),
     tokens: z.number().int().min(1).max(4_294_967_295),
     per: z.enum(['hour', 'day', 'month']),
     count: z.enum(['input', 'output', 'total']).default('total'),
@@ -139,7 +150,7 @@ export const ProviderGrant = z
     tokenBudget: TokenBudget.optional().describe('Tokens per identity per period, on an ai-gateway egress gateway with the rate limit service.'),
     requestLimit: z
       .object({
-        key: z.enum(['user', 'tenant']),
+        key: z.enum(['user', 'tenant', 'agent']).describe('Whose calls are counted: the verified user or tenant, as the agent forwards it, or the agent as a whole.'),
         requests: z.number().int().min(1).max(4_294_967_295),
         per: z.enum(['second', 'minute', 'hour', 'day']),
         tiers: Tiers.optional().describe('Different limits per value of an identity the agent forwards; any other value or none gets `requests`.'),

@@ -71,6 +71,11 @@ describe('portcullis explain', () => {
       ['apiKey', 'no x-api-key header'],
     ]);
     expect(research.headers.authorization).toBe('moved to x-original-token by the runtime, then Authorization is removed');
+    expect(research.egress.allows).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^egress gateway agents-egress\/llm: its proxies in envoy-gateway-system on (\d+)\/tcp, a listener only this agent may reach, which stamps its calls x-portcullis-agent: research\/research-assistant$/),
+      ]),
+    );
     expect(research.quotas).toEqual([expect.stringMatching(/^1200 requests per minute per distinct x-tenant-id \(tenant\), .*; requests without x-tenant-id share 120 per minute$/)]);
 
     const partner = await explainJson('research/partner-summarizer');
@@ -78,7 +83,7 @@ describe('portcullis explain', () => {
     expect(partner.providers[0]).toMatchObject({ target: 'ai-gateway', models: { allowed: ['gpt-4.1-mini'], enforced: true } });
     expect(partner.providers[0].injectedBy).toMatch(/tenant key from the runtime via dynamic metadata/);
     expect(partner.providers[0].tokenBudget).toMatch(
-      /^2000000 total tokens per month per distinct x-tenant-id \(as the agent forwards it\) for any x-tenant-id but globex \(10000000\), by BackendTrafficPolicy agents-egress\/llm-ai-limits/,
+      /^2000000 total tokens per month per distinct x-tenant-id \(as the agent forwards it\) among this agent's calls \(but x-tenant-id globex: 10000000\), by BackendTrafficPolicy agents-egress\/llm-ai-limits/,
     );
 
     const triage = await explainJson('support/ticket-triage');

@@ -89,13 +89,68 @@ describe('token budget and call limit tiers', () => {
     });
     expect(diagnostics).toEqual([]);
     const rules: (RateLimitRule & { cost?: unknown })[] = find(objects, 'BackendTrafficPolicy', 'ai-limits').spec.rateLimit.global.rules;
-    const counting = (h: Record<string, string>) => rules.flatMap((r, i) => (bucketOf(r, i, { 'x-ai-eg-model': 'gpt-4.1', ...h }) ? [r.limit.requests] : []));
+    const counting = (h: Record<string, string>) =>
+      rules.flatMap((r, i) => (bucketOf(r, i, { 'x-ai-eg-model': 'gpt-4.1', 'x-portcullis-agent': 'x/bot', ...h }) ? [r.limit.requests] : []));
     // the pro tenant's tokens count against 50,000; alice of acme makes 100 calls, bob of globex 10
     expect(counting({ 'x-tenant-id': 'acme', 'x-user-id': 'alice', 'x-claim-plan': 'pro' })).toEqual([50_000, 100]);
     expect(counting({ 'x-tenant-id': 'globex', 'x-user-id': 'bob' })).toEqual([1000, 10]);
     // token rules cost nothing on the request and the recorded tokens on the answer; call rules count calls
     expect(rules.filter((r) => r.cost).map((r) => r.limit.requests)).toEqual([50_000, 1000]);
     // other models are not this provider's: not counted
-    expect(rules.some((r, i) => bucketOf(r, i, { 'x-ai-eg-model': 'claude-sonnet-4', 'x-tenant-id': 'acme', 'x-user-id': 'alice' }))).toBe(false);
+    expect(rules.some((r, i) => bucketOf(r, i, { 'x-ai-eg-model': 'claude-sonnet-4', 'x-portcullis-agent': 'x/bot', 'x-tenant-id': 'acme', 'x-user-id': 'alice' }))).toBe(false);
+    // nor are another agent's calls through the same gateway: its listener stamps another name
+    expect(counting({ 'x-portcullis-agent': 'x/other', 'x-tenant-id': 'acme', 'x-user-id': 'alice' })).toEqual([]);
+  });
+});
+
+describe('budgets per agent', () => {
+  it('count each agent\'s calls only, told apart by the listener each agent alone may reach', () => {
+    const { objects, diagnostics } = synth((f) => {
+      const openai = Provider.openai({ credential: { secretName: 'openai', key: 'credential' } });
+      new EgressGateway(f, 'llm', { namespace: 'agents-egress', providers: [openai], rateLimitService: true });
+      new Agent(f, 'bot', { namespace: 'x', image: 'i:1' }).allowProvider(openai, { requestLimit: { key: 'agent', requests: 1000, per: 'hour' } });
+      new Agent(f, 'other', { namespace: 'x', image: 'i:1' }).allowProvider(openai, { requestLimit: { key: 'user', requests: 10, per: 'minute' } });
+      f.acknowledge('PC012', 'egress-only test agents');
+    });
+    expect(diagnostics).toEqual([]);
+    const rules: RateLimitRule[] = find(objects, 'BackendTrafficPolicy', 'llm-openai-limits').spec.rateLimit.global.rules;
+    // every call of bot, whoever it is for, in one bucket; other's per user; neither counts the other's calls
+    const bot = new Limiter(rules);
+    expect(bot.allowance({ 'x-portcullis-agent': 'x/bot', 'x-user-id': 'alice' }, 2000)).toBe(1000);
+    expect(bot.allowance({ 'x-portcullis-agent': 'x/bot', 'x-user-id': 'bob' }, 2000)).toBe(0);
+    expect(bot.allowance({ 'x-portcullis-agent': 'x/other', 'x-user-id': 'alice' }, 2000)).toBe(10);
+    // a request without the stamp (the gateway's own listener, which removes it) is counted by nobody's rule
+    expect(rules.some((r, i) => bucketOf(r, i, { 'x-user-id': 'alice' }))).toBe(false);
+
+    // the stamp comes from the listener: set per agent listener, removed on the gateway's own
+    const gateway = find(objects, 'Gateway', 'llm');
+    expect(gateway.spec.listeners.map((l: { name: string }) => l.name)).toEqual(['http', 'x.bot', 'x.other']);
+    const stamp = (name: string) => find(objects, 'ClientTrafficPolicy', name).spec;
+    expect(stamp('llm.x.bot')).toEqual({
+      targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'llm', sectionName: 'x.bot' }],
+      headers: { earlyRequestHeaders: { set: [{ name: 'x-portcullis-agent', value: 'x/bot' }] } },
+    });
+    expect(stamp('llm').headers.earlyRequestHeaders).toEqual({ remove: ['x-portcullis-agent'] });
+    // only bot's pods may reach bot's listener
+    const ports = Object.fromEntries(gateway.spec.listeners.map((l: { name: string; port: number }) => [l.name, l.port]));
+    const proxies = find(objects, 'NetworkPolicy', 'agents-egress-llm-egress').spec.ingress;
+    expect(proxies.find((r: { ports: { port: number }[] }) => r.ports[0]!.port === ports['x.bot']).from[0].podSelector).toEqual({ matchLabels: { 'portcullis.dev/agent': 'bot' } });
+    expect(new Set(Object.values(ports)).size).toBe(3);
+    // and the provider never sees the stamp
+    expect(find(objects, 'HTTPRoute', 'llm-openai').spec.rules[0].filters[1].requestHeaderModifier.remove).toContain('x-portcullis-agent');
+  });
+
+  it('keep an agent\'s port when other agents come and go', () => {
+    const portOf = (names: string[]) => {
+      const { objects } = synth((f) => {
+        const openai = Provider.openai({ credential: { secretName: 'openai', key: 'credential' } });
+        new EgressGateway(f, 'llm', { namespace: 'agents-egress', providers: [openai] });
+        for (const n of names) new Agent(f, n, { namespace: 'x', image: 'i:1' }).allowProvider(openai);
+        f.acknowledge('PC012', 'egress-only test agents');
+      });
+      return find(objects, 'Gateway', 'llm').spec.listeners.find((l: { name: string }) => l.name === 'x.bot').port;
+    };
+    const alone = portOf(['bot']);
+    expect(portOf(['alpha', 'bot', 'zulu', 'mike'])).toBe(alone);
   });
 });

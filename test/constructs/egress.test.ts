@@ -5,6 +5,13 @@ import { find, synth, type K8sObject } from './helpers.js';
 
 const key = (secretName: string, k = 'credential') => ({ secretName, key: k });
 
+/** The port of an agent's own listener on an egress gateway (`<namespace>.<name>`). */
+function listenerPort(objects: K8sObject[], gateway: string, listener: string): number {
+  const l = find(objects, 'Gateway', gateway).spec.listeners.find((x: { name: string }) => x.name === listener);
+  if (!l) throw new Error(`no listener ${listener} on ${gateway}`);
+  return l.port;
+}
+
 function providers() {
   return {
     openai: Provider.openai({ credential: key('openai') }),
@@ -85,14 +92,18 @@ describe('EgressGateway on Envoy Gateway alone', () => {
   it('gives the agent base URLs and placeholders, never a key or a reference to one', () => {
     const { objects } = synth(egressFleet);
     const env = Object.fromEntries(podEnv(objects, 'bot').map((e) => [e.name, e.value ?? e.valueFrom]));
+    // the agent calls its own listener, above the gateway's own port
+    const port = listenerPort(objects, 'llm', 'team.bot');
+    expect(port).toBeGreaterThan(8080);
+    expect(port).toBeLessThanOrEqual(9080);
     expect(env).toMatchObject({
-      OPENAI_BASE_URL: 'http://llm.envoy-gateway-system.svc.cluster.local:8080/openai/v1',
+      OPENAI_BASE_URL: `http://llm.envoy-gateway-system.svc.cluster.local:${port}/openai/v1`,
       OPENAI_API_KEY: 'portcullis-injected-by-proxy',
-      ANTHROPIC_BASE_URL: 'http://llm.envoy-gateway-system.svc.cluster.local:8080/anthropic',
+      ANTHROPIC_BASE_URL: `http://llm.envoy-gateway-system.svc.cluster.local:${port}/anthropic`,
       ANTHROPIC_API_KEY: 'portcullis-injected-by-proxy',
-      AZURE_OPENAI_ENDPOINT: 'http://llm.envoy-gateway-system.svc.cluster.local:8080/azure-openai',
+      AZURE_OPENAI_ENDPOINT: `http://llm.envoy-gateway-system.svc.cluster.local:${port}/azure-openai`,
       AZURE_OPENAI_API_KEY: 'portcullis-injected-by-proxy',
-      AWS_ENDPOINT_URL_BEDROCK_RUNTIME: 'http://llm.envoy-gateway-system.svc.cluster.local:8080/bedrock',
+      AWS_ENDPOINT_URL_BEDROCK_RUNTIME: `http://llm.envoy-gateway-system.svc.cluster.local:${port}/bedrock`,
       AWS_SECRET_ACCESS_KEY: 'portcullis-injected-by-proxy',
       AWS_REGION: 'us-east-1',
     });
@@ -115,7 +126,7 @@ describe('EgressGateway on Envoy Gateway alone', () => {
             podSelector: { matchLabels: { 'gateway.envoyproxy.io/owning-gateway-name': 'llm', 'gateway.envoyproxy.io/owning-gateway-namespace': 'agents-egress' } },
           },
         ],
-        ports: [{ protocol: 'TCP', port: 8080 }],
+        ports: [{ protocol: 'TCP', port: listenerPort(objects, 'llm', 'team.bot') }],
       },
     ]);
     // and the pods it selects carry that label
@@ -128,19 +139,20 @@ describe('EgressGateway on Envoy Gateway alone', () => {
 
   it('admits only the agents granted a provider through it, and lets its proxies reach their control plane', () => {
     const proxyPolicy = (build: (f: Fleet) => void) => find(synth(build).objects, 'NetworkPolicy', 'agents-egress-llm-egress').spec;
-    const spec = proxyPolicy((f) => {
+    const build = (f: Fleet) => {
       const openai = Provider.openai({ credential: key('openai') });
       new EgressGateway(f, 'llm', { namespace: 'agents-egress', providers: [openai] });
       new Agent(f, 'bot', { namespace: 'team', image: 'i:1' }).allowProvider(openai);
       new Agent(f, 'other', { namespace: 'team', image: 'i:1' });
       f.acknowledge('PC012', 'egress-only test agents');
-    });
+    };
+    const spec = proxyPolicy(build);
     expect(spec.policyTypes).toEqual(['Ingress', 'Egress']);
     // any other pod calling the proxies would have a provider key injected for it
     expect(spec.ingress).toEqual([
       {
         from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'team' } }, podSelector: { matchLabels: { 'portcullis.dev/agent': 'bot' } } }],
-        ports: [{ protocol: 'TCP', port: 8080 }],
+        ports: [{ protocol: 'TCP', port: listenerPort(synth(build).objects, 'llm', 'team.bot') }],
       },
       { ports: [{ protocol: 'TCP', port: 19001 }] },
     ]);
@@ -203,8 +215,9 @@ describe('EgressGateway on Envoy AI Gateway', () => {
     expect(find(objects, 'AIServiceBackend', 'openai').spec.headerMutation.remove).toContain('x-api-key');
     expect(find(objects, 'AIServiceBackend', 'openai').spec.schema).toEqual({ name: 'OpenAI', prefix: '/v1' });
     const env = Object.fromEntries(podEnv(objects, 'bot').map((e) => [e.name, e.value]));
-    expect(env.OPENAI_BASE_URL).toBe('http://ai.envoy-gateway-system.svc.cluster.local:8080/v1');
-    expect(env.ANTHROPIC_BASE_URL).toBe('http://ai.envoy-gateway-system.svc.cluster.local:8080/anthropic');
+    const port = listenerPort(objects, 'ai', 'team.bot');
+    expect(env.OPENAI_BASE_URL).toBe(`http://ai.envoy-gateway-system.svc.cluster.local:${port}/v1`);
+    expect(env.ANTHROPIC_BASE_URL).toBe(`http://ai.envoy-gateway-system.svc.cluster.local:${port}/anthropic`);
   });
 
   it('sends Azure OpenAI requests to the named deployment, with the api-key policy', () => {
@@ -253,11 +266,11 @@ describe('EgressGateway on Envoy AI Gateway', () => {
     expect(btp.spec.targetRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name: 'ai' }]);
     const [perUser, perTenant] = btp.spec.rateLimit.global.rules;
     expect(perUser).toEqual({
-      clientSelectors: [{ headers: [{ name: 'x-user-id', type: 'Distinct' }, { name: 'x-ai-eg-model', type: 'RegularExpression', value: '^(gpt-4\\.1|gpt-4\\.1-mini)$' }] }],
+      clientSelectors: [{ headers: [{ name: 'x-portcullis-agent', type: 'Exact', value: 'team/bot' }, { name: 'x-user-id', type: 'Distinct' }, { name: 'x-ai-eg-model', type: 'RegularExpression', value: '^(gpt-4\\.1|gpt-4\\.1-mini)$' }] }],
       limit: { requests: 50_000, unit: 'Day' },
       cost: { request: { from: 'Number', number: 0 }, response: { from: 'Metadata', metadata: { namespace: 'io.envoy.ai_gateway', key: 'llm_output_token' } } },
     });
-    expect(perTenant.clientSelectors[0].headers[0]).toEqual({ name: 'x-tenant-id', type: 'Distinct' });
+    expect(perTenant.clientSelectors[0].headers[1]).toEqual({ name: 'x-tenant-id', type: 'Distinct' });
     expect(perTenant.limit).toEqual({ requests: 1_000_000, unit: 'Month' });
   });
 
@@ -271,7 +284,9 @@ describe('EgressGateway on Envoy AI Gateway', () => {
     expect(diagnostics).toEqual([]);
     const btp = find(objects, 'BackendTrafficPolicy', 'llm-openai-limits');
     expect(btp.spec.targetRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name: 'llm-openai' }]);
-    expect(btp.spec.rateLimit.global.rules).toEqual([{ clientSelectors: [{ headers: [{ name: 'x-user-id', type: 'Distinct' }] }], limit: { requests: 30, unit: 'Minute' } }]);
+    expect(btp.spec.rateLimit.global.rules).toEqual([
+      { clientSelectors: [{ headers: [{ name: 'x-portcullis-agent', type: 'Exact', value: 'team/bot' }, { name: 'x-user-id', type: 'Distinct' }] }], limit: { requests: 30, unit: 'Minute' } },
+    ]);
   });
 
   it('selects per-tenant keys through the runtime and credentialOverride from dynamic metadata', () => {

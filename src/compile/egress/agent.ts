@@ -12,15 +12,15 @@ import type { GrantPlan } from './plan.js';
  */
 export function providerEnv(grants: readonly GrantPlan[]): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const { provider, gateway } of grants) {
+  for (const { provider, gateway, client } of grants) {
     const c = gateway.routes.find((r) => r.provider === provider)!.convention;
     if (gateway.gateway.target === 'ai-gateway') {
       const anthropic = provider.kind === 'anthropic';
-      env[anthropic ? 'ANTHROPIC_BASE_URL' : 'OPENAI_BASE_URL'] = `${gateway.baseUrl}${anthropic ? '/anthropic' : '/v1'}`;
+      env[anthropic ? 'ANTHROPIC_BASE_URL' : 'OPENAI_BASE_URL'] = `${client.baseUrl}${anthropic ? '/anthropic' : '/v1'}`;
       env[anthropic ? 'ANTHROPIC_API_KEY' : 'OPENAI_API_KEY'] = PLACEHOLDER_KEY;
       continue;
     }
-    for (const name of c.baseUrlEnv) env[name] = `${gateway.baseUrl}/${provider.name}${c.sdkBasePath}`;
+    for (const name of c.baseUrlEnv) env[name] = `${client.baseUrl}/${provider.name}${c.sdkBasePath}`;
     for (const name of c.apiKeyEnv) env[name] = PLACEHOLDER_KEY;
     Object.assign(env, c.extraEnv);
   }
@@ -29,11 +29,11 @@ export function providerEnv(grants: readonly GrantPlan[]): Record<string, string
 
 /**
  * Default-deny egress for the agent's pods: DNS, and the proxies of the egress gateways it was granted,
- * on their port. Nothing else; a provider is never reachable directly.
+ * on its own listener's port. Nothing else; a provider is never reachable directly.
  */
 export function lowerAgentNetworkPolicy(fleet: Fleet, plan: AgentPlan): EmittedObject {
   const a = plan.agent;
-  const gateways = [...new Map(plan.grants.map((g) => [g.gateway.index, g.gateway])).values()].sort((x, y) => x.index - y.index);
+  const gateways = [...new Map(plan.grants.map((g) => [g.gateway.index, g])).values()].sort((x, y) => x.gateway.index - y.gateway.index);
   return {
     owner: { kind: 'agent', index: plan.index },
     id: 'network-policy',
@@ -48,8 +48,8 @@ export function lowerAgentNetworkPolicy(fleet: Fleet, plan: AgentPlan): EmittedO
         egress: [
           dnsRule(),
           ...gateways.map((g) => ({
-            to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': fleet.envoyGatewayNamespace } }, podSelector: { matchLabels: proxyPodLabels(g) } }],
-            ports: [{ protocol: 'TCP', port: g.gateway.port }],
+            to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': fleet.envoyGatewayNamespace } }, podSelector: { matchLabels: proxyPodLabels(g.gateway) } }],
+            ports: [{ protocol: 'TCP', port: g.client.port }],
           })),
           ...a.inClusterEgress.map((e) => ({
             to: [

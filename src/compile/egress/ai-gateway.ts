@@ -5,7 +5,7 @@ import { GATEWAY_API_GROUP } from '../meta.js';
 import { budgetRules, llmRequestCosts, lowerBudgets } from './budgets.js';
 import { egressLabels } from './gateway.js';
 import type { EgressGatewayPlan, ProviderRoutePlan } from './plan.js';
-import { backend, EGRESS_METADATA_NAMESPACE, foreignCredentialHeaders, runtimeOnRoute } from './routes.js';
+import { backend, EGRESS_METADATA_NAMESPACE, upstreamRemovedHeaders, runtimeOnRoute } from './routes.js';
 
 
 function secretRef(ref: SecretKeyRef) {
@@ -55,7 +55,7 @@ export function lowerAiGatewayBackend(fleet: Fleet, plan: EgressGatewayPlan, rou
           schema: { name: ai.schema as aigw.AiServiceBackendV1Beta1SpecSchemaName, ...(ai.prefix && { prefix: ai.prefix }), ...(ai.version && { version: ai.version }) },
           backendRef: { group: 'gateway.envoyproxy.io', kind: 'Backend', name: p.name },
           // AI Gateway overwrites only the header it injects: every other credential header goes here
-          headerMutation: { remove: foreignCredentialHeaders(route) },
+          headerMutation: { remove: upstreamRemovedHeaders(route) },
         },
       },
     },

@@ -1,6 +1,7 @@
 import * as aigw from '../../imports/aigateway.envoyproxy.io.js';
 import * as eg from '../../imports/gateway.envoyproxy.io.js';
 import { DEFAULT_IDENTITY_HEADERS, agentGateway, globsRegex, quotaHeader, quotaTiers, resolveEgressGateway, type Fleet, type Tiers, type TokenBudget } from '../../model/index.js';
+import { AGENT_HEADER } from '../plan.js';
 import { tieredSelectors } from '../quota.js';
 import type { EmittedObject } from '../emitted.js';
 import { egressLabels } from './gateway.js';
@@ -22,6 +23,8 @@ const UNIT: Record<string, eg.BackendTrafficPolicySpecRateLimitGlobalRulesLimitU
 
 /** A limit on one provider route: tokens (charged from AI Gateway's cost metadata) or calls. */
 export interface BudgetRule {
+  /** The agent it was granted to, `<namespace>/<name>`: only that agent's calls are counted. */
+  readonly agent: string;
   readonly provider: string;
   readonly budget: TokenBudget | { readonly calls: number; readonly per: 'second' | 'minute' | 'hour' | 'day' };
   /** The identity header the agent forwards, counted distinctly. */
@@ -35,16 +38,17 @@ export interface BudgetRule {
 export function budgetRules(fleet: Fleet, plan: EgressGatewayPlan): BudgetRule[] {
   return fleet.agents.flatMap((agent) => {
     const identity = agentGateway(fleet, agent)?.identityHeaders ?? DEFAULT_IDENTITY_HEADERS;
-    const header = (key: 'user' | 'tenant') => quotaHeader(key, identity);
+    const header = (key: 'user' | 'tenant' | 'agent') => (key === 'agent' ? AGENT_HEADER : quotaHeader(key, identity));
+    const who = `${agent.namespace}/${agent.name}`;
     const tiersOf = (l: { tiers?: Tiers | undefined }) => l.tiers && { tiers: { by: quotaHeader(l.tiers.by, identity), limits: quotaTiers(l) } };
     return agent.providers.flatMap((g) => {
       const route = plan.routes.find((r) => r.provider.name === g.provider);
       if (!route || resolveEgressGateway(fleet, g)?.gateway !== plan.gateway) return [];
       const models = g.models.length > 0 ? g.models : route.provider.models;
       return [
-        ...(g.tokenBudget ? [{ provider: g.provider, budget: g.tokenBudget, header: header(g.tokenBudget.key), ...tiersOf(g.tokenBudget), models }] : []),
+        ...(g.tokenBudget ? [{ agent: who, provider: g.provider, budget: g.tokenBudget, header: header(g.tokenBudget.key), ...tiersOf(g.tokenBudget), models }] : []),
         ...(g.requestLimit
-          ? [{ provider: g.provider, budget: { calls: g.requestLimit.requests, per: g.requestLimit.per }, header: header(g.requestLimit.key), ...tiersOf(g.requestLimit), models }]
+          ? [{ agent: who, provider: g.provider, budget: { calls: g.requestLimit.requests, per: g.requestLimit.per }, header: header(g.requestLimit.key), ...tiersOf(g.requestLimit), models }]
           : []),
       ];
     });
@@ -60,10 +64,12 @@ export function llmRequestCosts(rules: readonly BudgetRule[]): aigw.AiGatewayRou
 }
 
 /**
- * Token budgets and call limits on an egress gateway's provider routes, one global rule each, counting each
- * distinct identity. On AI Gateway the policy targets the HTTPRoute it generates and a rule is scoped to the
- * provider by its models (x-ai-eg-model); a token rule costs 0 on the request (checked before the call) and
- * is charged with the tokens AI Gateway recorded. On Envoy Gateway alone each provider has its own route.
+ * Token budgets and call limits on an egress gateway's provider routes, one global rule each (per tier),
+ * counting each distinct identity among the calls of the agent it was granted to: the gateway stamps each
+ * request with its agent from the listener it arrived on (AGENT_HEADER). On AI Gateway the policy targets
+ * the HTTPRoute it generates and a rule is scoped to the provider by its models (x-ai-eg-model); a token
+ * rule costs 0 on the request (checked before the call) and is charged with the tokens AI Gateway recorded.
+ * On Envoy Gateway alone each provider has its own route.
  */
 export function lowerBudgets(fleet: Fleet, plan: EgressGatewayPlan, rules: readonly BudgetRule[]): EmittedObject[] {
   const g = plan.gateway;
@@ -73,6 +79,7 @@ export function lowerBudgets(fleet: Fleet, plan: EgressGatewayPlan, rules: reado
       clientSelectors: [
         {
           headers: [
+            { name: AGENT_HEADER, type: eg.BackendTrafficPolicySpecRateLimitGlobalRulesClientSelectorsHeadersType.EXACT, value: r.agent },
             ...set.headers,
             ...(ai ? [{ name: 'x-ai-eg-model', type: eg.BackendTrafficPolicySpecRateLimitGlobalRulesClientSelectorsHeadersType.REGULAR_EXPRESSION, value: globsRegex(r.models) }] : []),
           ],

@@ -4,7 +4,7 @@ import type { EmittedObject } from '../emitted.js';
 import { GATEWAY_API_GROUP } from '../meta.js';
 import { egressLabels } from './gateway.js';
 import type { EgressGatewayPlan, ProviderRoutePlan } from './plan.js';
-import { backend, foreignCredentialHeaders, injectedHeader, runtimeOnRoute } from './routes.js';
+import { backend, upstreamRemovedHeaders, injectedHeader, runtimeOnRoute } from './routes.js';
 
 export function egressRouteName(plan: EgressGatewayPlan, route: ProviderRoutePlan): string {
   return `${plan.gateway.name}-${route.provider.name}`;
@@ -46,7 +46,7 @@ export function lowerEnvoyGatewayRoute(fleet: Fleet, plan: EgressGatewayPlan, ro
       type: gwapi.HttpRouteSpecRulesFiltersType.URL_REWRITE,
       urlRewrite: { hostname: route.convention.host, path: { type: gwapi.HttpRouteSpecRulesFiltersUrlRewritePathType.REPLACE_PREFIX_MATCH, replacePrefixMatch: '/' } },
     },
-    { type: gwapi.HttpRouteSpecRulesFiltersType.REQUEST_HEADER_MODIFIER, requestHeaderModifier: { remove: foreignCredentialHeaders(route) } },
+    { type: gwapi.HttpRouteSpecRulesFiltersType.REQUEST_HEADER_MODIFIER, requestHeaderModifier: { remove: upstreamRemovedHeaders(route) } },
     ...(injector
       ? [{ type: gwapi.HttpRouteSpecRulesFiltersType.EXTENSION_REF, extensionRef: { group: 'gateway.envoyproxy.io', kind: 'HTTPRouteFilter', name: `${p.name}-credential` } }]
       : []),
@@ -58,7 +58,7 @@ export function lowerEnvoyGatewayRoute(fleet: Fleet, plan: EgressGatewayPlan, ro
     props: {
       metadata: { name, namespace: g.namespace, labels },
       spec: {
-        parentRefs: [{ group: GATEWAY_API_GROUP, kind: 'Gateway', name: g.name, sectionName: 'http' }],
+        parentRefs: [{ group: GATEWAY_API_GROUP, kind: 'Gateway', name: g.name }], // every listener: one per agent
         rules: [
           {
             matches: [{ path: { type: gwapi.HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: `/${p.name}` } }],

@@ -4,7 +4,8 @@ import type { Fleet } from '../../model/index.js';
 import type { EmittedObject } from '../emitted.js';
 import { fleetLabels } from '../meta.js';
 import { runtimePodSelector } from '../runtime/workload.js';
-import { egressClients, type EgressGatewayPlan } from './plan.js';
+import { AGENT_HEADER } from '../plan.js';
+import type { EgressClient, EgressGatewayPlan } from './plan.js';
 
 /** Where egress proxies may connect by default: public addresses, never cluster, private or metadata ranges. */
 export const PUBLIC_ONLY = { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '100.64.0.0/10', '169.254.0.0/16', '172.16.0.0/12', '192.168.0.0/16'] };
@@ -63,10 +64,16 @@ export function lowerEgressGateway(fleet: Fleet, plan: EgressGatewayPlan): Emitt
         spec: {
           gatewayClassName: g.gatewayClassName,
           infrastructure: { parametersRef: { group: 'gateway.envoyproxy.io', kind: 'EnvoyProxy', name: g.name } },
-          listeners: [{ name: 'http', protocol: 'HTTP', port: g.port, allowedRoutes: { namespaces: { from: gwapi.GatewaySpecListenersAllowedRoutesNamespacesFrom.SAME } } }],
+          listeners: [
+            { name: 'http', port: g.port },
+            ...plan.clients.map((c) => ({ name: c.listener, port: c.port })),
+          ].map((l) => ({ ...l, protocol: 'HTTP', allowedRoutes: { namespaces: { from: gwapi.GatewaySpecListenersAllowedRoutesNamespacesFrom.SAME } } })),
         },
       },
     },
+    // who is calling: set from the listener, never taken from the request
+    callerHeaderPolicy(plan, labels, undefined),
+    ...plan.clients.map((c) => callerHeaderPolicy(plan, labels, c)),
     {
       owner,
       id: 'proxy-network-policy',
@@ -79,9 +86,9 @@ export function lowerEgressGateway(fleet: Fleet, plan: EgressGatewayPlan): Emitt
           podSelector: { matchLabels: proxyPodLabels(plan) },
           policyTypes: ['Ingress', 'Egress'],
           ingress: [
-            ...egressClients(fleet, g).map((a) => ({
+            ...plan.clients.map((a) => ({
               from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': a.namespace } }, podSelector: { matchLabels: { 'portcullis.dev/agent': a.name } } }],
-              ports: [{ protocol: 'TCP', port: g.port }],
+              ports: [{ protocol: 'TCP', port: a.port }],
             })),
             { ports: [{ protocol: 'TCP', port: PROXY_STATS_PORT }] },
           ],
@@ -105,6 +112,31 @@ export function lowerEgressGateway(fleet: Fleet, plan: EgressGatewayPlan): Emitt
       },
     },
   ];
+}
+
+/**
+ * A ClientTrafficPolicy that says which agent a request comes from, in AGENT_HEADER, before routing and
+ * every filter. On an agent's own listener it is set to `<namespace>/<name>`: only that agent's pods may
+ * reach its port (the proxies' NetworkPolicy), so the value is the network's word, not the agent's. On the
+ * gateway's own listener, which no agent is allowed to reach, it is removed. A listener-level policy takes
+ * precedence over the Gateway-level one.
+ */
+function callerHeaderPolicy(plan: EgressGatewayPlan, labels: Record<string, string>, client: EgressClient | undefined): EmittedObject {
+  const g = plan.gateway;
+  return {
+    owner: { kind: 'egressGateway', index: plan.index },
+    id: client ? `caller-${client.listener}` : 'caller',
+    kind: 'ClientTrafficPolicy',
+    props: {
+      metadata: { name: client ? `${g.name}.${client.listener}` : g.name, namespace: g.namespace, labels },
+      spec: {
+        targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: g.name, ...(client && { sectionName: client.listener }) }],
+        headers: {
+          earlyRequestHeaders: client ? { set: [{ name: AGENT_HEADER, value: `${client.namespace}/${client.name}` }] } : { remove: [AGENT_HEADER] },
+        },
+      },
+    },
+  };
 }
 
 /** Egress to the cluster DNS (kube-dns / CoreDNS in kube-system). */

@@ -24,19 +24,62 @@ export interface ProviderRoutePlan {
   readonly models: readonly string[];
 }
 
+/**
+ * An agent calling through an egress gateway, on a listener of its own: only its pods may reach that port
+ * (NetworkPolicy), and the gateway stamps every request on it with the agent's name, so budgets and
+ * limits can tell agents apart without trusting what an agent says about itself.
+ */
+export interface EgressClient {
+  readonly namespace: string;
+  readonly name: string;
+  /** The Gateway listener: `<namespace>.<name>`. */
+  readonly listener: string;
+  readonly port: number;
+  /** Base URL the agent calls: the fixed Service of the gateway's proxies, on its own port. */
+  readonly baseUrl: string;
+}
+
 export interface EgressGatewayPlan {
   readonly gateway: EgressGateway;
   readonly index: number;
   readonly serviceName: string;
-  /** Base URL agents call: the fixed Service of the gateway's proxies, in the Envoy Gateway namespace. */
-  readonly baseUrl: string;
   readonly routes: readonly ProviderRoutePlan[];
+  /** The agents granted a provider through this gateway, by namespace/name. */
+  readonly clients: readonly EgressClient[];
 }
 
-/** An agent's grant, resolved: which provider, through which gateway. */
+/** An agent's grant, resolved: which provider, through which gateway, on which of its listeners. */
 export interface GrantPlan {
   readonly provider: Provider;
   readonly gateway: EgressGatewayPlan;
+  readonly client: EgressClient;
+}
+
+/** How many ports above the gateway's own port agents' listeners are spread over. */
+export const CLIENT_PORT_SPAN = 1000;
+
+/** FNV-1a, 32 bits: a stable spread of agent names over ports. */
+function fnv1a(text: string): number {
+  let h = 0x811c9dc5;
+  for (const ch of Buffer.from(text, 'utf8')) h = Math.imul(h ^ ch, 0x01000193) >>> 0;
+  return h;
+}
+
+/**
+ * Each agent's port: the gateway's port + 1 + a hash of namespace/name within CLIENT_PORT_SPAN, the next
+ * free one on a collision (agents taken in name order). Adding or removing an agent leaves the others'
+ * ports, hence their base URLs and pods, alone, unless it collided with them.
+ */
+function clientPorts(gateway: EgressGateway, names: readonly string[]): Map<string, number> {
+  const taken = new Set<number>();
+  const ports = new Map<string, number>();
+  for (const key of names) {
+    let offset = fnv1a(key) % CLIENT_PORT_SPAN;
+    while (taken.has(offset)) offset = (offset + 1) % CLIENT_PORT_SPAN;
+    taken.add(offset);
+    ports.set(key, gateway.port + 1 + offset);
+  }
+  return ports;
 }
 
 function runtimeReasons(p: Provider, c: ProviderConvention, target: EgressGateway['target']): string[] {
@@ -76,12 +119,17 @@ function planRoutes(fleet: Fleet, gateway: EgressGateway): ProviderRoutePlan[] {
 export function planEgressGateways(fleet: Fleet): EgressGatewayPlan[] {
   return fleet.egressGateways.map((gateway, index) => {
     const serviceName = gateway.serviceName ?? gateway.name;
+    const agents = egressClients(fleet, gateway);
+    const ports = clientPorts(gateway, agents.map((a) => `${a.namespace}/${a.name}`));
     return {
       gateway,
       index,
       serviceName,
-      baseUrl: `http://${serviceName}.${fleet.envoyGatewayNamespace}.svc.cluster.local:${gateway.port}`,
       routes: planRoutes(fleet, gateway),
+      clients: agents.map((a) => {
+        const port = ports.get(`${a.namespace}/${a.name}`)!;
+        return { ...a, listener: `${a.namespace}.${a.name}`, port, baseUrl: `http://${serviceName}.${fleet.envoyGatewayNamespace}.svc.cluster.local:${port}` };
+      }),
     };
   });
 }
@@ -98,6 +146,9 @@ export function planGrants(fleet: Fleet, agent: Agent, egress: readonly EgressGa
   return agent.providers.flatMap((grant) => {
     const provider = findProvider(fleet, grant.provider);
     const resolved = resolveEgressGateway(fleet, grant);
-    return provider && resolved ? [{ provider, gateway: egress[resolved.index]! }] : [];
+    if (!provider || !resolved) return [];
+    const gateway = egress[resolved.index]!;
+    const client = gateway.clients.find((c) => c.namespace === agent.namespace && c.name === agent.name)!;
+    return [{ provider, gateway, client }];
   });
 }

@@ -1,6 +1,7 @@
 import { CREDENTIAL_HEADERS, type Fleet } from '../../model/index.js';
 import type { EmittedObject } from '../emitted.js';
 import { runtimeExtProc } from '../inbound/runtime.js';
+import { AGENT_HEADER } from '../plan.js';
 import type { EgressGatewayPlan, ProviderRoutePlan } from './plan.js';
 import { egressLabels } from './gateway.js';
 
@@ -33,6 +34,14 @@ export function injectedHeaders(route: ProviderRoutePlan): string[] {
 export function foreignCredentialHeaders(route: ProviderRoutePlan): string[] {
   const kept = injectedHeaders(route);
   return CREDENTIAL_HEADERS.filter((h) => !kept.includes(h));
+}
+
+/**
+ * Headers removed before a request leaves for the provider: the foreign credential headers, and the
+ * caller stamp the gateway put on it (the provider has no business knowing which agent called).
+ */
+export function upstreamRemovedHeaders(route: ProviderRoutePlan): string[] {
+  return [...foreignCredentialHeaders(route), AGENT_HEADER];
 }
 
 /** The provider's upstream: an Envoy Gateway Backend at its host, TLS verified against the system CAs. */

@@ -114,6 +114,10 @@ function envoyGatewayInject(route: ProviderRoutePlan) {
 /**
  * The contract key of an egress route: its HTTPRoute on Envoy Gateway alone; on AI Gateway, the rule of the
  * HTTPRoute AI Gateway generates from the AIGatewayRoute (one rule per provider, in the same order).
+ * AI Gateway's controller names that HTTPRoute like the AIGatewayRoute and copies rule i to rule i, only
+ * appending a `route-not-found` rule at the end (ai-gateway internal/controller/ai_gateway_route.go
+ * `newHTTPRoute`, and its `Test_newHTTPRoute`); Envoy Gateway names xDS routes by that index
+ * (`httproute/<ns>/<name>/rule/<i>/match/<j>/...`), and AI Gateway's own extension server relies on it too.
  */
 function egressRouteKey(plan: EgressGatewayPlan, route: ProviderRoutePlan, index: number): string {
   const ns = plan.gateway.namespace;

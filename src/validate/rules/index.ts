@@ -4,6 +4,7 @@ import { apiKeyAuthorization } from './api-key-authorization.js';
 import { controlPlaneNamespace } from './control-plane-namespace.js';
 import { duplicateNames } from './duplicate-names.js';
 import { edgeTrust } from './edge-trust.js';
+import { egressGatewayCapacity } from './egress-gateway-capacity.js';
 import { httpsListenerCertificates } from './https-listener-certificates.js';
 import { identityHeaderMismatch } from './identity-header-mismatch.js';
 import { invalidNames } from './invalid-names.js';
@@ -62,4 +63,5 @@ export const RULES: readonly Rule[] = [
   quotaRateLimitService,
   tokenBudgetNeedsAiGateway,
   quotaUncounted,
+  egressGatewayCapacity,
 ];

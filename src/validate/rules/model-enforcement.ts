@@ -3,9 +3,10 @@ import type { Finding, Rule } from '../rule.js';
 import { agentRef } from '../rule.js';
 
 /**
- * Model allow-lists are enforced by the egress gateway, which cannot tell agents apart: on Envoy Gateway
- * alone it does not read the body at all, and on AI Gateway it admits the union of the models granted to
- * every agent sharing the gateway and provider.
+ * Model allow-lists are enforced by the egress gateway's provider routes, which every agent on the gateway
+ * shares: on Envoy Gateway alone they do not read the body at all, and on AI Gateway they admit the union
+ * of the models granted to every agent sharing the gateway and provider. (The gateway does know the calling
+ * agent, from its listener; per-agent route matches on it are not emitted yet.)
  */
 export const modelEnforcement: Rule = {
   code: 'PC028',
