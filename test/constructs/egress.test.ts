@@ -224,6 +224,8 @@ describe('EgressGateway on Envoy AI Gateway', () => {
     const { objects } = synth((f) => {
       const azure = Provider.azureOpenai({ resource: 'acme-eu', deployment: 'gpt-4o-eu', apiVersion: '2024-10-21', credential: key('azure', 'apiKey') });
       new EgressGateway(f, 'ai', { namespace: 'agents-egress', target: 'ai-gateway', providers: [azure] });
+      new Agent(f, 'bot', { namespace: 'team', image: 'i:1' }).allowProvider(azure);
+      f.acknowledge('PC012', 'egress-only test agent');
     });
     expect(find(objects, 'AIGatewayRoute', 'ai').spec.rules[0].backendRefs).toEqual([{ name: 'azure-openai', modelNameOverride: 'gpt-4o-eu' }]);
     expect(find(objects, 'AIServiceBackend', 'azure-openai').spec.schema).toEqual({ name: 'AzureOpenAI', version: '2024-10-21' });
@@ -331,6 +333,8 @@ describe('egress secure defaults', () => {
       synth((f) => {
         const openai = Provider.openai({ credential: { secretName: 'openai', key: 'credential', namespace: 'vault', referenceGrant } });
         new EgressGateway(f, 'llm', { namespace: 'agents-egress', providers: [openai] });
+        new Agent(f, 'bot', { namespace: 'team', image: 'i:1' }).allowProvider(openai);
+        f.acknowledge('PC012', 'egress-only test agent');
       });
     expect(build(false).diagnostics.map((d) => d.code)).toEqual(['PC026']);
     const { objects, diagnostics } = build(true);
@@ -342,5 +346,43 @@ describe('egress secure defaults', () => {
       to: [{ group: '', kind: 'Secret', name: 'openai' }],
     });
     expect(find(objects, 'HTTPRouteFilter', 'openai-credential').spec.credentialInjection.credential.valueRef.namespace).toBe('vault');
+  });
+
+  it('lets an agent reach only the providers it was granted, and on AI Gateway only its own models', () => {
+    const grants = (target: 'envoy-gateway' | 'ai-gateway') =>
+      synth((f) => {
+        const openai = Provider.openai({ credential: key('openai', target === 'ai-gateway' ? 'apiKey' : 'credential') });
+        const anthropic = Provider.anthropic({ credential: key('anthropic', target === 'ai-gateway' ? 'apiKey' : 'credential') });
+        const google = Provider.google({ credential: key('google', target === 'ai-gateway' ? 'apiKey' : 'credential') });
+        new EgressGateway(f, 'llm', { namespace: 'agents-egress', target, providers: [openai, anthropic, google] });
+        const a = new Agent(f, 'a', { namespace: 'team', image: 'i:1' });
+        a.allowProvider(openai, { models: ['gpt-4.1-mini'] });
+        a.allowProvider(anthropic);
+        new Agent(f, 'b', { namespace: 'team', image: 'i:1' }).allowProvider(openai, { models: ['gpt-4.1'] });
+        f.acknowledge('PC012', 'egress-only test agents');
+        f.acknowledge('PC028', 'the Envoy Gateway variant cannot read models; the point here is grants');
+      }).objects;
+
+    // Envoy Gateway alone: an authorization policy per provider route admits exactly its grantees
+    const eg = grants('envoy-gateway');
+    const admitted = (route: string) => find(eg, 'SecurityPolicy', route).spec.authorization;
+    expect(admitted('llm-openai')).toEqual({
+      defaultAction: 'Deny',
+      rules: [{ name: 'granted-agents', action: 'Allow', principal: { headers: [{ name: 'x-portcullis-agent', values: ['team/a', 'team/b'] }] } }],
+    });
+    expect(admitted('llm-anthropic').rules[0].principal.headers[0].values).toEqual(['team/a']);
+    expect(find(eg, 'SecurityPolicy', 'llm-openai').spec.targetRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name: 'llm-openai' }]);
+    // a provider nobody was granted gets no route at all
+    expect(eg.filter((o) => o.metadata.name.includes('google'))).toEqual([]);
+
+    // AI Gateway: each agent's models, from its own listener
+    const ai = grants('ai-gateway');
+    const rules = find(ai, 'AIGatewayRoute', 'llm').spec.rules;
+    expect(rules.map((r: { name: string }) => r.name)).toEqual(['openai', 'anthropic']);
+    expect(rules[0].matches).toEqual([
+      { headers: [{ name: 'x-ai-eg-model', type: 'RegularExpression', value: '^(gpt-4\\.1-mini)$' }, { name: 'x-portcullis-agent', type: 'Exact', value: 'team/a' }] },
+      { headers: [{ name: 'x-ai-eg-model', type: 'RegularExpression', value: '^(gpt-4\\.1)$' }, { name: 'x-portcullis-agent', type: 'Exact', value: 'team/b' }] },
+    ]);
+    expect(rules[1].matches).toEqual([{ headers: [{ name: 'x-ai-eg-model', type: 'RegularExpression', value: '.*' }, { name: 'x-portcullis-agent', type: 'Exact', value: 'team/a' }] }]);
   });
 });

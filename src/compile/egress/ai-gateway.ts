@@ -3,6 +3,7 @@ import { globsRegex, type Fleet, type Provider, type SecretKeyRef } from '../../
 import type { EmittedObject } from '../emitted.js';
 import { GATEWAY_API_GROUP } from '../meta.js';
 import { budgetRules, llmRequestCosts, lowerBudgets } from './budgets.js';
+import { AGENT_HEADER } from '../plan.js';
 import { egressLabels } from './gateway.js';
 import type { EgressGatewayPlan, ProviderRoutePlan } from './plan.js';
 import { backend, EGRESS_METADATA_NAMESPACE, upstreamRemovedHeaders, runtimeOnRoute } from './routes.js';
@@ -79,7 +80,11 @@ export function lowerAiGatewayBackend(fleet: Fleet, plan: EgressGatewayPlan, rou
   ];
 }
 
-/** One AIGatewayRoute per AI Gateway egress: a rule per provider, matching the models agents may use. */
+/**
+ * One AIGatewayRoute per AI Gateway egress: a rule per provider, matching for each agent granted it the
+ * models that agent may use, from that agent's listener. Another agent's call, or a model outside its
+ * list, matches nothing and gets AI Gateway's 404.
+ */
 export function lowerAiGatewayRoute(fleet: Fleet, plan: EgressGatewayPlan): EmittedObject[] {
   const g = plan.gateway;
   const budgets = budgetRules(fleet, plan);
@@ -94,13 +99,13 @@ export function lowerAiGatewayRoute(fleet: Fleet, plan: EgressGatewayPlan): Emit
         parentRefs: [{ group: GATEWAY_API_GROUP, kind: 'Gateway', name: g.name }],
         rules: plan.routes.map((r) => ({
           name: r.provider.name,
-          matches: [
-            {
-              headers: [
-                { name: 'x-ai-eg-model', type: aigw.AiGatewayRouteV1Beta1SpecRulesMatchesHeadersType.REGULAR_EXPRESSION, value: globsRegex(r.models.length > 0 ? r.models : r.provider.models) },
-              ],
-            },
-          ],
+          // one match per agent granted the provider: its models, from its own listener (ORed)
+          matches: r.grantees.map((a) => ({
+            headers: [
+              { name: 'x-ai-eg-model', type: aigw.AiGatewayRouteV1Beta1SpecRulesMatchesHeadersType.REGULAR_EXPRESSION, value: globsRegex(a.models.length > 0 ? a.models : r.provider.models) },
+              { name: AGENT_HEADER, type: aigw.AiGatewayRouteV1Beta1SpecRulesMatchesHeadersType.EXACT, value: `${a.namespace}/${a.name}` },
+            ],
+          })),
           backendRefs: [{ name: r.provider.name, ...(r.provider.kind === 'azure-openai' && r.provider.deployment && { modelNameOverride: r.provider.deployment }) }],
         })),
         ...(costs.length > 0 && { llmRequestCosts: costs }),

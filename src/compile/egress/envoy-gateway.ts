@@ -1,7 +1,9 @@
+import * as eg from '../../imports/gateway.envoyproxy.io.js';
 import * as gwapi from '../../imports/gateway.networking.k8s.io.js';
 import type { Fleet } from '../../model/index.js';
 import type { EmittedObject } from '../emitted.js';
 import { GATEWAY_API_GROUP } from '../meta.js';
+import { AGENT_HEADER } from '../plan.js';
 import { egressLabels } from './gateway.js';
 import type { EgressGatewayPlan, ProviderRoutePlan } from './plan.js';
 import { backend, upstreamRemovedHeaders, injectedHeader, runtimeOnRoute } from './routes.js';
@@ -14,7 +16,8 @@ export function egressRouteName(plan: EgressGatewayPlan, route: ProviderRoutePla
  * Envoy Gateway alone: per provider, an HTTPRoute under /<provider>/ rewritten to the provider's host and
  * root, foreign credential headers removed, and the key injected by an HTTPRouteFilter credentialInjection
  * with overwrite on (its default, off, would let a key the agent sent win). Query-parameter keys, SigV4
- * and per-tenant keys are done by the runtime on the same route instead.
+ * and per-tenant keys are done by the runtime on the same route instead. A SecurityPolicy admits only the
+ * agents granted the provider.
  */
 export function lowerEnvoyGatewayRoute(fleet: Fleet, plan: EgressGatewayPlan, route: ProviderRoutePlan): EmittedObject[] {
   const owner = { kind: 'egressGateway', index: plan.index } as const;
@@ -69,10 +72,34 @@ export function lowerEnvoyGatewayRoute(fleet: Fleet, plan: EgressGatewayPlan, ro
       },
     },
   };
+  // only the agents granted the provider, told apart by their listeners; everyone else gets a 403. (Route
+  // matches per agent cannot do it: a URL rewrite with replacePrefixMatch allows exactly one match per rule.)
+  const grant: EmittedObject = {
+    owner,
+    id: `${p.name}-grant`,
+    kind: 'SecurityPolicy',
+    props: {
+      metadata: { name, namespace: g.namespace, labels },
+      spec: {
+        targetRefs: [{ group: GATEWAY_API_GROUP, kind: 'HTTPRoute', name }],
+        authorization: {
+          defaultAction: eg.SecurityPolicySpecAuthorizationDefaultAction.DENY,
+          rules: [
+            {
+              name: 'granted-agents',
+              action: eg.SecurityPolicySpecAuthorizationRulesAction.ALLOW,
+              principal: { headers: [{ name: AGENT_HEADER, values: route.grantees.map((a) => `${a.namespace}/${a.name}`) }] },
+            },
+          ],
+        },
+      },
+    },
+  };
   return [
     backend(fleet, plan, route),
     ...(injector ? [injector] : []),
     httpRoute,
+    grant,
     ...(route.mechanism === 'runtime' ? [runtimeOnRoute(fleet, plan, [route], name, `${p.name}-extension-policy`)] : []),
   ];
 }

@@ -20,7 +20,15 @@ export interface ProviderRoutePlan {
   readonly convention: ProviderConvention;
   readonly mechanism: InjectionMechanism;
   readonly runtimeReasons: readonly string[];
-  /** Model globs the agents on this gateway may use with this provider; empty: any. */
+  /** The agents granted this provider through this gateway (by namespace/name), each with its model globs. */
+  readonly grantees: readonly Grantee[];
+}
+
+/** An agent allowed a provider: only its calls (told apart by its listener) match the provider's route. */
+export interface Grantee {
+  readonly namespace: string;
+  readonly name: string;
+  /** Model globs it may use; empty: any model the provider serves. */
   readonly models: readonly string[];
 }
 
@@ -95,22 +103,23 @@ function runtimeReasons(p: Provider, c: ProviderConvention, target: EgressGatewa
   return reasons;
 }
 
+/** The gateway's providers that some agent is granted through it: a provider nobody may call gets no route. */
 function planRoutes(fleet: Fleet, gateway: EgressGateway): ProviderRoutePlan[] {
   return gateway.providers.flatMap((name) => {
     const provider = findProvider(fleet, name);
-    if (!provider) return [];
+    const grantees = fleet.agents
+      .flatMap((a) => a.providers.filter((g) => g.provider === name && resolveEgressGateway(fleet, g)?.gateway === gateway).map((g) => ({ namespace: a.namespace, name: a.name, models: g.models })))
+      .sort((x, y) => (`${x.namespace}/${x.name}` < `${y.namespace}/${y.name}` ? -1 : 1));
+    if (!provider || grantees.length === 0) return [];
     const convention = conventionOf(provider);
     const reasons = runtimeReasons(provider, convention, gateway.target);
-    const grants = fleet.agents.flatMap((a) => a.providers.filter((g) => g.provider === name && resolveEgressGateway(fleet, g)?.gateway === gateway));
-    const anyModel = grants.some((g) => g.models.length === 0);
-    const models = anyModel ? [] : [...new Set(grants.flatMap((g) => g.models))].sort();
     return [
       {
         provider,
         convention,
         mechanism: reasons.length > 0 ? 'runtime' : gateway.target === 'ai-gateway' ? 'backend-security-policy' : 'credential-injector',
         runtimeReasons: reasons,
-        models,
+        grantees,
       },
     ];
   });
