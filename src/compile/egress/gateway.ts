@@ -26,10 +26,12 @@ export const EG_RATE_LIMIT_PORT = 8081;
 export const PROXY_STATS_PORT = 19001;
 
 /**
- * The egress Gateway (one in-cluster HTTP listener; routes only from its own namespace), the EnvoyProxy
- * that pins its Service name so agents' base URLs are known at synth, and a NetworkPolicy on its proxies:
- * - in: only the agents granted a provider through it, on its port (any other pod would have the keys
- *   injected for it), and Prometheus on the stats port;
+ * The egress Gateway (its own in-cluster HTTP listener and one per agent calling through it; routes only
+ * from its own namespace), the ClientTrafficPolicies that stamp each agent's listener with its name, the
+ * EnvoyProxy that pins its Service name so agents' base URLs are known at synth, and a NetworkPolicy on
+ * its proxies:
+ * - in: each agent granted a provider through it, on its own listener's port only (any other pod would
+ *   have the keys injected for it, or pass for that agent), and Prometheus on the stats port;
  * - out: DNS, the providers' ports on public addresses only, Envoy Gateway's xDS server (and its rate
  *   limit service when budgets need it), and the portcullis runtime when a route injects through it.
  * Traffic from the node (kubelet probes) is always allowed by Kubernetes.
