@@ -8,13 +8,19 @@ import { JwksRegistry } from './jwks.js';
 import { createLogger, type Logger } from './log.js';
 import type { ProcessingRequest, ProcessingResponse } from './messages.js';
 import { RuntimeMetrics } from './metrics.js';
-import { ProtocolError, StreamProcessor } from './processor.js';
+import { ProtocolError, StreamProcessor, type ProcessorDeps } from './processor.js';
 import { externalProcessorService } from './protos.js';
 import type { Snapshot } from './snapshot.js';
 
 export const EXT_PROC_SERVICE = 'envoy.service.ext_proc.v3.ExternalProcessor';
 export const DEFAULT_PORT = 9002;
 export const DEFAULT_METRICS_PORT = 9090;
+
+/**
+ * The runtime's gRPC server options (bench/runtime.ts gives its no-op server the same). Channelz is off:
+ * nothing serves it, and it would track every call with objects of its own.
+ */
+export const GRPC_SERVER_OPTIONS: grpc.ServerOptions = { 'grpc.max_receive_message_length': 8 * 1024 * 1024, 'grpc.enable_channelz': 0 };
 
 export interface RuntimeOptions {
   /** The contract file (JSON). */
@@ -60,10 +66,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
   const bind = options.bind ?? '0.0.0.0';
 
   const health = new HealthImplementation({ '': 'SERVING', [EXT_PROC_SERVICE]: 'SERVING' });
-  const server = new grpc.Server({ 'grpc.max_receive_message_length': 8 * 1024 * 1024 });
+  const server = new grpc.Server(GRPC_SERVER_OPTIONS);
   health.addToServer(server);
+  const deps: ProcessorDeps = { current: () => config.current(), logger, metrics };
   server.addService(externalProcessorService(), {
-    Process: (call: grpc.ServerDuplexStream<ProcessingRequest, ProcessingResponse>) => serveStream(call, config, logger, metrics),
+    Process: (call: grpc.ServerDuplexStream<ProcessingRequest, ProcessingResponse>) => serveStream(call, deps),
   });
 
   let grpcPort: number;
@@ -149,14 +156,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
 }
 
 /** One ext_proc stream: messages answered in order, one at a time. */
-function serveStream(
-  call: grpc.ServerDuplexStream<ProcessingRequest, ProcessingResponse>,
-  config: ConfigSource,
-  logger: Logger,
-  metrics: RuntimeMetrics,
-): void {
+function serveStream(call: grpc.ServerDuplexStream<ProcessingRequest, ProcessingResponse>, deps: ProcessorDeps): void {
+  const { logger, metrics } = deps;
   metrics.streams.inc();
-  const processor = new StreamProcessor({ current: () => config.current(), logger, metrics });
+  const processor = new StreamProcessor(deps);
   let chain = Promise.resolve();
   let failed = false;
   let done = false;
