@@ -1,5 +1,6 @@
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { getHeapStatistics } from 'node:v8';
 import * as grpc from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
 import type pino from 'pino';
@@ -113,7 +114,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     throw err;
   }
 
-  logger.info({ port: grpcPort, metricsPort, bind, generation: config.current().generation, routes: config.current().routes.size }, 'portcullis runtime serving');
+  // the heap limit shows whether node runs with the image's heap settings
+  const heapLimitMiB = Math.round(getHeapStatistics().heap_size_limit / 2 ** 20);
+  logger.info({ port: grpcPort, metricsPort, bind, generation: config.current().generation, routes: config.current().routes.size, heapLimitMiB }, 'portcullis runtime serving');
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
