@@ -1,6 +1,7 @@
 /**
  * Summarizes a V8 .cpuprofile (from `node --cpu-prof`): self time by package/area and by function, and
- * total (inclusive) time of the functions named on the command line.
+ * total (inclusive) time of the functions named on the command line. Given a .heapprofile (a sampling
+ * allocation profile, e.g. from bench/runtime.ts with BENCH_HEAP_PROF), the same for bytes allocated.
  *
  *   node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/synth-worker.ts 1000 portcullis time 1
  *   npx tsx bench/cpuprofile-top.ts /tmp/prof/CPU.*.cpuprofile [functionName ...]
@@ -17,6 +18,26 @@ interface Profile {
   samples: number[];
   timeDeltas: number[];
 }
+interface HeapNode {
+  id: number;
+  callFrame: Node['callFrame'];
+  children: HeapNode[];
+}
+interface HeapProfile {
+  head: HeapNode;
+  samples: { size: number; nodeId: number }[];
+}
+
+/** A sampling heap profile as a CPU profile whose "time" is bytes: one sample per allocation sample. */
+function fromHeapProfile(h: HeapProfile): Profile {
+  const nodes: Node[] = [];
+  const walk = (n: HeapNode) => {
+    nodes.push({ id: n.id, callFrame: n.callFrame, children: n.children.map((c) => c.id) });
+    n.children.forEach(walk);
+  };
+  walk(h.head);
+  return { nodes, samples: h.samples.map((s) => s.nodeId), timeDeltas: h.samples.map((s) => s.size) };
+}
 
 function area(url: string): string {
   if (!url) return '(native/vm)';
@@ -31,7 +52,8 @@ function area(url: string): string {
 function main(): void {
   const [file, ...wanted] = process.argv.slice(2);
   if (!file) throw new Error('usage: cpuprofile-top.ts <file.cpuprofile> [functionName ...]');
-  const p = JSON.parse(readFileSync(file, 'utf8')) as Profile;
+  const heap = file.endsWith('.heapprofile');
+  const p = heap ? fromHeapProfile(JSON.parse(readFileSync(file, 'utf8')) as HeapProfile) : (JSON.parse(readFileSync(file, 'utf8')) as Profile);
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
@@ -48,16 +70,18 @@ function main(): void {
     const fn = `${n.callFrame.functionName || '(anonymous)'}  ${a}:${n.callFrame.lineNumber + 1}`;
     byFn.set(fn, (byFn.get(fn) ?? 0) + us);
   }
-  const pct = (us: number) => `${((100 * us) / total).toFixed(1).padStart(5)}%  ${(us / 1000).toFixed(0).padStart(6)} ms`;
+  const unit = heap ? 'kB' : 'ms'; // bytes or microseconds, both shown in thousands
+  const pct = (us: number) => `${((100 * us) / total).toFixed(1).padStart(5)}%  ${(us / 1000).toFixed(0).padStart(6)} ${unit}`;
   const top = (m: Map<string, number>, k: number) => [...m].sort((a, b) => b[1] - a[1]).slice(0, k);
-  console.log(`total sampled: ${(total / 1000).toFixed(0)} ms\n\nself time by area:`);
+  const what = heap ? 'bytes allocated' : 'time';
+  console.log(`total sampled: ${(total / 1000).toFixed(0)} ${unit}\n\nself ${what} by area:`);
   for (const [a, us] of top(byArea, 15)) console.log(`  ${pct(us)}  ${a}`);
-  console.log('\nself time by function:');
+  console.log(`\nself ${what} by function:`);
   for (const [f, us] of top(byFn, 25)) console.log(`  ${pct(us)}  ${f}`);
 
   if (wanted.length > 0) {
     // inclusive time: a sample counts once for a function when that function is anywhere on its stack
-    console.log('\ninclusive time:');
+    console.log(`\ninclusive ${what}:`);
     for (const name of wanted) {
       let us = 0;
       p.samples.forEach((id, i) => {

@@ -1,30 +1,39 @@
 /**
  * Runtime benchmark (`npm run bench:runtime`): decisions per second and decision latency of the
  * portcullis runtime on its API-key and JWT paths, next to a no-op ExternalProcessor on the same gRPC
- * stack, measured in the same run, interleaved round by round. Servers run in child processes; this
- * process is the load generator (one gRPC stream per simulated HTTP request, as Envoy does). Loopback
- * only, bounded in time. Prints a table; never fails on timing.
+ * stack, measured in the same run, interleaved round by round; and the memory, CPU time and GC pauses of
+ * every server. Servers run in child processes, one per path, with the image's node flags; this process
+ * is the load generator (one gRPC stream per simulated HTTP request, as Envoy does). Loopback only,
+ * bounded in time. Prints tables; never fails on timing. BENCHMARKS.md describes the method.
  */
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { connect, type ClientHttp2Session } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join } from 'node:path';
-import * as grpc from '@grpc/grpc-js';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { RUNTIME_NODE_ENV, RUNTIME_NODE_FLAGS } from '../src/compile/runtime/process.js';
 import { externalProcessorClient } from '../src/runtime/protos.js';
+import type { MemoryReport } from './runtime-server.js';
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+// 5 rounds of 2.5 s: 12,500 (at 1,000/s) and 25,000 (at 2,000/s) latency samples per path and rate, in
+// under 3 minutes; a median of 5 rounds stands one or two unlucky ones (an odd number has a true median)
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 2.5);
 const CONCURRENCY = 32;
 const RATES = [1000, 2000];
 const KEYS = 10_000;
 
-// the servers run compiled JavaScript under plain node, as in the image (tsx would add its own memory)
+// the servers run compiled JavaScript under plain node, as in the image (tsx would add its own memory);
+// built inside this checkout (node_modules may be shared between worktrees, a build there is not ours)
 const root = join(import.meta.dirname, '..');
-const build = join(root, 'node_modules', '.cache', 'portcullis-bench');
+const build = join(root, '.bench-build', 'runtime');
 rmSync(build, { recursive: true, force: true });
 execFileSync(
   process.execPath,
@@ -90,33 +99,64 @@ writeRuntimeConfig(configPath, 10_000);
 writeRuntimeConfig(uncachedPath, 0);
 
 interface Child {
-  proc: ChildProcess;
-  port: number;
-  rss: number;
+  readonly name: string;
+  readonly proc: ChildProcess;
+  readonly port: number;
+  /** Streams this load generator completed against it. */
+  served: number;
 }
-function startChild(args: string[]): Promise<Child> {
-  // BENCH_CPU_PROF=DIR: each server writes a V8 CPU profile there on exit (summarize with bench/cpuprofile-top.ts)
-  const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  // BENCH_NODE_FLAGS: extra V8/node flags for both servers (e.g. heap tuning to try before baking it into the image)
-  prof.push(...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean));
-  const proc = fork(join(build, 'bench', 'runtime-server.js'), args, { execArgv: ['--expose-gc', ...prof], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+// every server runs as the image runs the runtime: its node flags and environment (src/compile/runtime/process.ts);
+// --expose-gc only lets a server collect before it reports its memory
+// BENCH_CPU_PROF=DIR: each server writes a V8 CPU profile there on exit (summarize with bench/cpuprofile-top.ts)
+// BENCH_NODE_FLAGS: extra V8/node flags for every server, after the image's (to try a setting before it goes into the image)
+const extraFlags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+const serverFlags = [...RUNTIME_NODE_FLAGS, '--expose-gc', ...extraFlags];
+const serverEnv = { ...process.env, ...RUNTIME_NODE_ENV };
+function startChild(name: string, args: string[]): Promise<Child> {
+  const proc = fork(join(build, 'bench', 'runtime-server.js'), args, { execArgv: [...serverFlags, ...prof], env: serverEnv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
-    proc.once('message', (m: { port: number; rss: number }) => resolve({ proc, port: m.port, rss: m.rss }));
+    proc.once('message', (m: { port: number }) => resolve({ name, proc, port: m.port, served: 0 }));
     proc.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
   });
 }
-const askRss = (c: Child) =>
+/** The child's CPU time so far (all its threads), in microseconds. */
+const askCpu = (c: Child) =>
   new Promise<number>((resolve) => {
-    c.proc.once('message', (m: { rss: number }) => resolve(m.rss));
-    c.proc.send({ cmd: 'rss' });
+    c.proc.once('message', (m: { cpuMicros: number }) => resolve(m.cpuMicros));
+    c.proc.send({ cmd: 'cpu' });
+  });
+/** The child's memory after a full GC. */
+const askMemory = (c: Child) =>
+  new Promise<MemoryReport>((resolve) => {
+    c.proc.once('message', (m: { memory: MemoryReport }) => resolve(m.memory));
+    c.proc.send({ cmd: 'memory' });
   });
 
-const Client = externalProcessorClient();
-type Stream = grpc.ClientDuplexStream<unknown, unknown>;
+// The load generator is the instrument, and it shares the machine with what it measures: it speaks gRPC
+// over node's own HTTP/2 client as Envoy would (one stream per request, the headers message, the answer,
+// end of stream), with each path's request encoded once, and reads only the answer's first field. With a
+// grpc-js client it was the bottleneck of the closed loop (the no-op at some 3,600 decisions per second,
+// 5,000 and more with this one), and its stalls (GC, CPU) went into every path's latency.
+const PROCESS = '/envoy.service.ext_proc.v3.ExternalProcessor/Process';
+const requestSerialize = externalProcessorClient().service.Process!.requestSerialize;
+/** A request message as a gRPC frame: uncompressed flag, big-endian length, the protobuf bytes. */
+function grpcFrame(message: unknown): Buffer {
+  const bytes = Buffer.from(requestSerialize(message));
+  const frame = Buffer.alloc(5 + bytes.length);
+  frame.writeUInt32BE(bytes.length, 1);
+  bytes.copy(frame, 5);
+  return frame;
+}
+const STREAM_HEADERS = { ':method': 'POST', ':path': PROCESS, 'content-type': 'application/grpc', te: 'trailers' };
+/** The tag of ProcessingResponse.request_headers (field 1, length-delimited): a CONTINUE, not an immediate response. */
+const REQUEST_HEADERS_ANSWER = 0x0a;
 interface Target {
   name: string;
-  client: grpc.Client & { Process(): Stream };
-  message: unknown;
+  server: Child;
+  session: ClientHttp2Session;
+  /** The request headers message, as a gRPC frame. */
+  frame: Buffer;
 }
 
 const headersMessage = (route: string, headers: Record<string, string>) => ({
@@ -135,19 +175,29 @@ const headersMessage = (route: string, headers: Record<string, string>) => ({
 function once(t: Target): Promise<number> {
   const start = performance.now();
   return new Promise((resolve, reject) => {
-    const call = t.client.Process();
-    call.once('data', (r: { immediate_response?: unknown }) => {
+    const stream = t.session.request(STREAM_HEADERS);
+    let answer: Buffer | undefined;
+    stream.on('data', (chunk: Buffer) => {
+      if (answer && answer.length >= 6) return; // answered: the rest is the end of the stream
+      answer = answer ? Buffer.concat([answer, chunk]) : chunk;
+      if (answer.length < 6) return;
       const ms = performance.now() - start;
-      call.end();
-      if (r.immediate_response) reject(new Error(`${t.name}: denied`));
+      stream.end();
+      t.server.served++;
+      if (answer[5] !== REQUEST_HEADERS_ANSWER) reject(new Error(`${t.name}: not a CONTINUE (denied?)`));
       else resolve(ms);
     });
-    call.on('error', reject);
-    call.write(t.message);
+    stream.on('close', () => {
+      if (!answer || answer.length < 6) reject(new Error(`${t.name}: stream closed without an answer (${stream.rstCode ?? 'no RST'})`));
+    });
+    stream.on('error', reject);
+    stream.write(t.frame);
   });
 }
 
-async function closedLoop(t: Target, seconds: number): Promise<number> {
+/** Decisions per second with CONCURRENCY streams always open, and the server's CPU time per decision (µs). */
+async function closedLoop(t: Target, seconds: number): Promise<{ throughput: number; cpuPerStream: number }> {
+  const cpuBefore = await askCpu(t.server);
   const end = performance.now() + seconds * 1000;
   let done = 0;
   await Promise.all(
@@ -158,12 +208,18 @@ async function closedLoop(t: Target, seconds: number): Promise<number> {
       }
     }),
   );
-  return done / seconds;
+  return { throughput: done / seconds, cpuPerStream: ((await askCpu(t.server)) - cpuBefore) / done };
 }
 
-async function openLoop(t: Target, rate: number, seconds: number): Promise<{ p50: number; p99: number; achieved: number }> {
+const quantile = (sorted: readonly number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
+
+/** Sends `rate` requests per second for `seconds`, each on its own stream; every latency is kept. */
+async function openLoop(t: Target, rate: number, seconds: number): Promise<{ latencies: number[]; achieved: number; loadGeneratorDelayP99: number }> {
   const latencies: number[] = [];
   const pending: Promise<void>[] = [];
+  // this process's own stalls (its GC, the scheduler) delay sends and answers alike, for every path
+  const delay = monitorEventLoopDelay({ resolution: 1 });
+  delay.enable();
   const start = performance.now();
   let sent = 0;
   const total = rate * seconds;
@@ -182,70 +238,156 @@ async function openLoop(t: Target, rate: number, seconds: number): Promise<{ p50
   });
   await Promise.all(pending);
   const elapsed = (performance.now() - start) / 1000;
+  delay.disable();
   latencies.sort((a, b) => a - b);
-  const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!;
-  return { p50: q(0.5), p99: q(0.99), achieved: latencies.length / elapsed };
+  return { latencies, achieved: latencies.length / elapsed, loadGeneratorDelayP99: delay.percentile(99) / 1e6 };
 }
 
-const noop = await startChild(['noop']);
-const runtime = await startChild(['runtime', configPath]);
-const uncached = await startChild(['runtime', uncachedPath]);
-const rssLoaded = await askRss(runtime);
-const mk = (port: number) => new Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure()) as unknown as Target['client'];
-const noopClient = mk(noop.port);
-const rtClient = mk(runtime.port);
-const uncachedClient = mk(uncached.port);
-const targets: Target[] = [
-  { name: 'no-op', client: noopClient, message: headersMessage('apikey', { 'x-api-key': 'sk-bench-4242' }) },
-  { name: 'api key (hashed, 10k keys)', client: rtClient, message: headersMessage('apikey', { 'x-api-key': 'sk-bench-4242' }) },
-  { name: 'jwt RS256 (verified-token cache)', client: rtClient, message: headersMessage('jwt', { authorization: `Bearer ${token}` }) },
-  { name: 'jwt RS256 (signature every time)', client: uncachedClient, message: headersMessage('jwt', { authorization: `Bearer ${token}` }) },
+// one server process per path, so that each one serves exactly the load the no-op serves: a process
+// serving two paths would carry the GC debt of both into each one's measurements. Every runtime process
+// loads the whole config, 10,000 API keys included.
+const apiKeyFrame = grpcFrame(headersMessage('apikey', { 'x-api-key': 'sk-bench-4242' }));
+const jwtFrame = grpcFrame(headersMessage('jwt', { authorization: `Bearer ${token}` }));
+const paths: [name: string, args: string[], frame: Buffer][] = [
+  ['no-op', ['noop'], apiKeyFrame],
+  ['api key (hashed, 10k keys)', ['runtime', configPath], apiKeyFrame],
+  ['jwt RS256 (verified-token cache)', ['runtime', configPath], jwtFrame],
+  ['jwt RS256 (signature every time)', ['runtime', uncachedPath], jwtFrame],
 ];
+const targets: Target[] = [];
+for (const [name, args, frame] of paths) {
+  const server = await startChild(name, args);
+  const session = connect(`http://127.0.0.1:${server.port}`).on('error', (err) => console.error(err));
+  targets.push({ name, server, session, frame });
+}
+const servers = targets.map((t) => t.server);
+const [noop, apiKeyServer] = servers as [Child, Child];
+// at start: the config (and the 10,000 keys) loaded, nothing served yet
+const memoryAtStart = new Map<Child, MemoryReport>();
+for (const c of servers) memoryAtStart.set(c, await askMemory(c));
 
-// warm up (JIT, JWKS fetch, HTTP/2 connections)
+// this process's own garbage from one measurement is collected before the next, not during it
+setFlagsFromString('--expose-gc');
+const collect = runInNewContext('gc') as () => void;
+/** Between measurements: a full GC here, and a moment for every server to finish what the last one left. */
+async function settle(): Promise<void> {
+  collect();
+  await new Promise((r) => setTimeout(r, 100));
+}
+
+// warm up (JIT, JWKS fetch, HTTP/2 connections): the same for every target
 for (const t of targets) await closedLoop(t, 1);
 
-type Row = { throughput: number[]; p50: Record<number, number[]>; p99: Record<number, number[]>; achieved: Record<number, number[]> };
-const rows = new Map<string, Row>(targets.map((t) => [t.name, { throughput: [], p50: { 1000: [], 2000: [] }, p99: { 1000: [], 2000: [] }, achieved: { 1000: [], 2000: [] } }]));
+/** Per path, one entry per round (open loop: per rate); `all` pools every latency of every round. */
+type Row = {
+  throughput: number[];
+  cpuPerStream: number[];
+  p50: Record<number, number[]>;
+  p99: Record<number, number[]>;
+  achieved: Record<number, number[]>;
+  all: Record<number, number[]>;
+  loadGeneratorDelay: Record<number, number[]>;
+};
+const perRate = () => Object.fromEntries(RATES.map((r) => [r, [] as number[]]));
+const rows = new Map<string, Row>(targets.map((t) => [t.name, { throughput: [], cpuPerStream: [], p50: perRate(), p99: perRate(), achieved: perRate(), all: perRate(), loadGeneratorDelay: perRate() }]));
 const began = performance.now();
 for (let round = 0; round < ROUNDS; round++) {
-  for (const t of targets) rows.get(t.name)!.throughput.push(await closedLoop(t, SECONDS));
+  // each round starts with another path, so that none is always measured right after the same one
+  const order = targets.map((_, i) => targets[(i + round) % targets.length]!);
+  for (const t of order) {
+    await settle();
+    const { throughput, cpuPerStream } = await closedLoop(t, SECONDS);
+    rows.get(t.name)!.throughput.push(throughput);
+    rows.get(t.name)!.cpuPerStream.push(cpuPerStream);
+  }
   for (const rate of RATES) {
-    for (const t of targets) {
+    for (const t of order) {
+      await settle();
       const r = await openLoop(t, rate, SECONDS);
       const row = rows.get(t.name)!;
-      row.p50[rate]!.push(r.p50);
-      row.p99[rate]!.push(r.p99);
+      row.p50[rate]!.push(quantile(r.latencies, 0.5));
+      row.p99[rate]!.push(quantile(r.latencies, 0.99));
       row.achieved[rate]!.push(r.achieved);
+      row.loadGeneratorDelay[rate]!.push(r.loadGeneratorDelayP99);
+      for (const ms of r.latencies) row.all[rate]!.push(ms);
     }
   }
 }
-const rssAfter = await askRss(runtime);
+const measured = (performance.now() - began) / 1000;
+const memoryAfter = new Map<Child, MemoryReport>();
+for (const c of servers) memoryAfter.set(c, await askMemory(c));
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const sorted = (xs: readonly number[]) => [...xs].sort((a, b) => a - b);
+const median = (xs: readonly number[]) => quantile(sorted(xs), 0.5);
 const base = rows.get('no-op')!;
 const f = (n: number, d = 2) => n.toFixed(d);
-console.log(`\nportcullis runtime vs a no-op ExternalProcessor (same gRPC stack), ${ROUNDS} interleaved rounds of ${SECONDS}s per measurement, median of rounds`);
-console.log(`closed loop: ${CONCURRENCY} concurrent streams; open loop: fixed offered rate, one stream per request; loopback, load generator in its own process\n`);
+/** The median of the rounds, and their range when there are several. */
+const spread = (xs: readonly number[], fmt: (n: number) => string) => (xs.length > 1 ? `${fmt(median(xs))} (${fmt(Math.min(...xs))}–${fmt(Math.max(...xs))})` : fmt(xs[0]!));
+const samples = RATES.map((rate) => `${(rate * SECONDS * ROUNDS).toLocaleString('en')} at ${rate.toLocaleString('en')}/s`).join(', ');
+console.log(`\nportcullis runtime vs a no-op ExternalProcessor (same gRPC stack), ${ROUNDS} interleaved rounds of ${SECONDS}s per measurement`);
+console.log(`closed loop: ${CONCURRENCY} concurrent streams; open loop: fixed offered rate, one stream per request; loopback, load generator in its own process`);
+console.log(`each cell: the median of the rounds (their range); p99 vs no-op: the runtime's p99 over the no-op's in the same round; latency samples per path: ${samples}\n`);
 console.log('| path | decisions/s (closed loop) | vs no-op | p50 @1000 rps (ms) | p99 @1000 rps (ms) | p99 vs no-op | p50 @2000 rps (ms) | p99 @2000 rps (ms) | p99 vs no-op |');
 console.log('|---|---|---|---|---|---|---|---|---|');
 for (const [name, row] of rows) {
-  const tp = median(row.throughput);
-  const cells = [name, f(tp, 0), `${f((tp / median(base.throughput)) * 100, 0)}%`];
+  const vs = row.throughput.map((tp, i) => (tp / base.throughput[i]!) * 100);
+  const cells = [name, spread(row.throughput, (n) => f(n, 0)), spread(vs, (n) => `${f(n, 0)}%`)];
   for (const rate of RATES) {
-    const p99 = median(row.p99[rate]!);
-    cells.push(f(median(row.p50[rate]!)), f(p99), `${f(p99 / median(base.p99[rate]!))}x`);
+    const ratios = row.p99[rate]!.map((p99, i) => p99 / base.p99[rate]![i]!);
+    cells.push(f(median(row.p50[rate]!)), spread(row.p99[rate]!, (n) => f(n)), spread(ratios, (n) => `${f(n)}x`));
   }
   console.log(`| ${cells.join(' | ')} |`);
 }
+const pooled = [...rows]
+  .map(([n, r]) => {
+    const p99s = RATES.map((rate) => quantile(sorted(r.all[rate]!), 0.99));
+    return `${n} ${p99s.map((p) => f(p)).join('/')} ms (${p99s.map((p, i) => `${f(p / quantile(sorted(base.all[RATES[i]!]!), 0.99))}x`).join('/')})`;
+  })
+  .join(', ');
+console.log(`\np99 of all rounds' samples pooled (1000/2000 offered): ${pooled}`);
 const achieved = [...rows].map(([n, r]) => `${n} ${RATES.map((rate) => f(median(r.achieved[rate]!), 0)).join('/')}`).join(', ');
-console.log(`\nachieved open-loop rates (1000/2000 offered): ${achieved}`);
-console.log(`runtime RSS with ${KEYS.toLocaleString('en')} hashed API keys loaded: ${f(rssLoaded / 2 ** 20, 1)} MB at start, ${f(rssAfter / 2 ** 20, 1)} MB after the run (target < 150 MB); no-op RSS at start ${f(noop.rss / 2 ** 20, 1)} MB`);
-console.log(`targets: throughput >= 70% of no-op, p99 <= 1.5x no-op; measured in ${f((performance.now() - began) / 1000, 0)}s`);
+console.log(`achieved open-loop rates (1000/2000 offered): ${achieved}`);
+const stalls = [...rows].map(([n, r]) => `${n} ${RATES.map((rate) => f(median(r.loadGeneratorDelay[rate]!))).join('/')}`).join(', ');
+console.log(`the load generator's own event-loop delay, p99 (ms, 1000/2000 offered, median of rounds): ${stalls}`);
 
-noopClient.close();
-rtClient.close();
-uncachedClient.close();
-for (const c of [noop, runtime, uncached]) c.proc.send({ cmd: 'exit' });
+// memory of each server process, after a full GC, at start (config loaded) and after the run
+const mb = (n: number | undefined) => (n === undefined || Number.isNaN(n) ? '–' : f(n / 2 ** 20, 1));
+console.log(`\nmemory (MB): at start (config and ${KEYS.toLocaleString('en')} hashed API keys loaded) -> after the run; RSS a second after a full GC, and right after it; peak: the process's highest RSS (VmHWM); anon / file-backed after the run`);
+console.log('| process | streams served | RSS | RSS right after GC | peak RSS | anon / file-backed | heap used | heap committed | new space | external (array buffers) |');
+console.log('|---|---|---|---|---|---|---|---|---|---|');
+for (const c of servers) {
+  const [a, b] = [memoryAtStart.get(c)!, memoryAfter.get(c)!];
+  const both = (get: (m: MemoryReport) => number | undefined) => `${mb(get(a))} -> ${mb(get(b))}`;
+  console.log(
+    `| ${c.name} | ${c.served.toLocaleString('en')} | ${both((m) => m.rss)} | ${both((m) => m.rssRightAfterGc)} | ${mb(b.rssPeak)} | ${mb(b.rssAnon)} / ${mb(b.rssFile)} | ${both((m) => m.heapUsed)} | ${both((m) => m.heapTotal)} | ${both((m) => m.spaces.new_space)} | ${both((m) => m.external)} (${mb(b.arrayBuffers)}) |`,
+  );
+}
+console.log('\nserver CPU time per decision (all its threads; closed loop: median of rounds; whole run: warm-up included), and GC pauses of the main thread during the run: count, total ms, longest ms');
+console.log('| process | CPU per decision, closed loop (µs) | CPU per decision, whole run (µs) | scavenge | mark-compact | incremental marking | weak callbacks |');
+console.log('|---|---|---|---|---|---|---|');
+for (const c of servers) {
+  const [a, b] = [memoryAtStart.get(c)!.gc, memoryAfter.get(c)!.gc];
+  const kind = (k: string) => {
+    const [x, y] = [a[k] ?? { count: 0, totalMs: 0, maxMs: 0 }, b[k] ?? { count: 0, totalMs: 0, maxMs: 0 }];
+    return y.count === x.count ? '0' : `${y.count - x.count}, ${f(y.totalMs - x.totalMs, 0)}, ${f(y.maxMs, 1)}`;
+  };
+  const cpu = (memoryAfter.get(c)!.cpuMicros - memoryAtStart.get(c)!.cpuMicros) / c.served;
+  const closed = rows.get(c.name)!.cpuPerStream;
+  console.log(`| ${c.name} | ${spread(closed, (n) => f(n, 0))} | ${f(cpu, 0)} | ${kind('scavenge')} | ${kind('mark-compact')} | ${kind('incremental marking')} | ${kind('weak callbacks')} |`);
+}
+const rss = (m: Map<Child, MemoryReport>, c: Child) => mb(m.get(c)!.rss);
+console.log(
+  `runtime RSS with ${KEYS.toLocaleString('en')} hashed API keys loaded (API-key process): ${rss(memoryAtStart, apiKeyServer)} MB at start, ${rss(memoryAfter, apiKeyServer)} MB after the run, ${mb(memoryAfter.get(apiKeyServer)!.rssPeak)} MB at its peak (target < 150 MB); ` +
+    `no-op (the floor): ${rss(memoryAtStart, noop)} MB at start, ${rss(memoryAfter, noop)} MB after the run, ${mb(memoryAfter.get(noop)!.rssPeak)} MB at its peak`,
+);
+console.log(
+  `every server started as the image starts the runtime: ${Object.entries(RUNTIME_NODE_ENV)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ')} node ${serverFlags.join(' ')}`,
+);
+console.log(`targets: throughput >= 70% of no-op, p99 <= 1.5x no-op, RSS < 150 MB; measured in ${f(measured, 0)}s`);
+
+for (const t of targets) t.session.close();
+for (const c of servers) c.proc.send({ cmd: 'exit' });
 jwksServer.close();
 rmSync(dir, { recursive: true, force: true });

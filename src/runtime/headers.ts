@@ -3,33 +3,37 @@ import type { HeaderMap, HeaderMutation, HeaderValueOption } from './messages.js
 /**
  * The request headers of one ext_proc message, by lowercase name. Envoy sends values in raw_value (bytes);
  * `value` is read only when raw_value is absent. A name sent several times keeps every value, so that a
- * duplicated credential header is seen as such.
+ * duplicated credential header is seen as such. The values are the message's own bytes, not copies:
+ * nothing writes to a received message.
  */
 export class RequestHeaders {
-  private readonly map = new Map<string, Buffer[]>();
+  // one Buffer per name; an array only for a name sent more than once
+  private readonly map = new Map<string, Buffer | Buffer[]>();
 
   constructor(map?: HeaderMap) {
-    for (const h of map?.headers ?? []) {
+    const list = map?.headers;
+    if (!list) return;
+    for (let i = 0; i < list.length; i++) {
+      const h = list[i]!;
       if (typeof h.key !== 'string') continue;
-      const name = h.key.toLowerCase();
-      const raw = h.raw_value && h.raw_value.length > 0 ? Buffer.from(h.raw_value) : Buffer.from(h.value ?? '', 'latin1');
-      const list = this.map.get(name);
-      if (list) list.push(raw);
-      else this.map.set(name, [raw]);
+      const raw = h.raw_value && h.raw_value.length > 0 ? asBuffer(h.raw_value) : Buffer.from(h.value ?? '', 'latin1');
+      this.add(h.key.toLowerCase(), raw);
     }
   }
 
   static of(record: Record<string, string | string[]>): RequestHeaders {
     const headers = new RequestHeaders();
     for (const [k, v] of Object.entries(record)) {
-      for (const one of Array.isArray(v) ? v : [v]) {
-        const name = k.toLowerCase();
-        const list = headers.map.get(name) ?? [];
-        list.push(Buffer.from(one, 'latin1'));
-        headers.map.set(name, list);
-      }
+      for (const one of Array.isArray(v) ? v : [v]) headers.add(k.toLowerCase(), Buffer.from(one, 'latin1'));
     }
     return headers;
+  }
+
+  private add(name: string, raw: Buffer): void {
+    const prior = this.map.get(name);
+    if (prior === undefined) this.map.set(name, raw);
+    else if (Array.isArray(prior)) prior.push(raw);
+    else this.map.set(name, [prior, raw]);
   }
 
   has(name: string): boolean {
@@ -38,21 +42,29 @@ export class RequestHeaders {
 
   /** How many times the header was sent. */
   count(name: string): number {
-    return this.map.get(name)?.length ?? 0;
+    const v = this.map.get(name);
+    return v === undefined ? 0 : Array.isArray(v) ? v.length : 1;
   }
 
   /** The single value of a header (latin1, byte for byte), undefined when absent. */
   get(name: string): string | undefined {
-    return this.map.get(name)?.[0]?.toString('latin1');
+    return this.raw(name)?.toString('latin1');
   }
 
+  /** The (first) value's bytes. */
   raw(name: string): Buffer | undefined {
-    return this.map.get(name)?.[0];
+    const v = this.map.get(name);
+    return Array.isArray(v) ? v[0] : v;
   }
 
   names(): IterableIterator<string> {
     return this.map.keys();
   }
+}
+
+/** A received bytes field as a Buffer over the same memory. */
+function asBuffer(bytes: Buffer | Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /** Builds a header mutation: sets in raw_value with `append` unset (Envoy overwrites), removals apart. */

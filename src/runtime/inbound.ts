@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomFillSync, randomUUID } from 'node:crypto';
 import type { AgentConfig, RuntimeConfig } from '../contract/index.js';
 import { MutationBuilder, type RequestHeaders } from './headers.js';
 import type { JwksRegistry, JwksSource } from './jwks.js';
@@ -7,7 +7,7 @@ import { bearerVerifier } from './methods/bearer.js';
 import { edgeTrustVerifier } from './methods/edge-trust.js';
 import { mtlsVerifier } from './methods/mtls.js';
 import { oidcVerifier } from './methods/oidc.js';
-import type { Identity, Outcome, RequestContext, Verifier } from './methods/types.js';
+import { reject, type Identity, type Outcome, type RequestContext, type Verifier } from './methods/types.js';
 import type { SecretReader } from './secrets.js';
 
 export type Decision =
@@ -24,7 +24,10 @@ export interface AgentRuntime {
   /** Headers removed from every request, before verified ones are set. */
   readonly removes: readonly string[];
   readonly challenge: string;
+  /** The identity header names for each method's overrides (`Identity.headers`), merged over the agent's. */
+  readonly identityHeaderNames: ReadonlyMap<Identity['headers'], IdentityHeaderNames>;
 }
+type IdentityHeaderNames = AgentConfig['identityHeaders'] & NonNullable<Identity['headers']>;
 
 export function buildAgent(
   key: string,
@@ -63,6 +66,8 @@ export function buildAgent(
   if (agent.authorization.mode === 'move') removes.add(agent.authorization.header);
   if (agent.authorization.mode !== 'passthrough') removes.add('authorization');
   const challenges = [...new Set(chain.map((v) => v.challenge).filter((c): c is string => c !== undefined))];
+  const identityHeaderNames = new Map<Identity['headers'], IdentityHeaderNames>([[undefined, { ...agent.identityHeaders }]]);
+  for (const m of agent.chain) if (m.identityHeaders) identityHeaderNames.set(m.identityHeaders, { ...agent.identityHeaders, ...m.identityHeaders });
   return {
     key,
     config: agent,
@@ -70,22 +75,24 @@ export function buildAgent(
     sharedLater: chain.map((v, i) => chain.slice(i + 1).some((w) => w.source === v.source)),
     removes: [...removes],
     challenge: challenges.map((c) => (c === 'Bearer' ? `Bearer realm="${key}"` : c)).join(', '),
+    identityHeaderNames,
   };
 }
 
-async function runChain(agent: AgentRuntime, ctx: RequestContext): Promise<{ identity?: Identity; reason: string; status: number }> {
-  let pending: { reason: string } | undefined;
+/** The chain's outcome: the first accept, or the reject that ends it (401 or 503), or no credential at all. */
+async function runChain(agent: AgentRuntime, ctx: RequestContext): Promise<Outcome> {
+  let pending: Outcome | undefined;
   for (let i = 0; i < agent.chain.length; i++) {
     const r = agent.chain[i]!.check(ctx);
     const out: Outcome = r instanceof Promise ? await r : r;
-    if (out.kind === 'accept') return { identity: out.identity, reason: out.identity.method, status: 200 };
+    if (out.kind === 'accept') return out;
     if (out.kind === 'absent') continue;
-    if (out.status === 503) return { reason: out.reason, status: 503 };
-    if (!agent.sharedLater[i]) return { reason: out.reason, status: 401 };
-    pending ??= { reason: out.reason };
+    if (out.status === 503 || !agent.sharedLater[i]) return out;
+    pending ??= out;
   }
-  return { reason: pending?.reason ?? 'no_credential', status: 401 };
+  return pending ?? NO_CREDENTIAL;
 }
+const NO_CREDENTIAL = reject('no_credential');
 
 function unmet(agent: AgentConfig, identity: Identity): string | undefined {
   const req = agent.require;
@@ -102,21 +109,34 @@ export function addRequestIds(headers: RequestHeaders, m: MutationBuilder): void
   if (!headers.get('x-request-id')) m.set('x-request-id', randomUUID());
   const tp = headers.get('traceparent');
   if (headers.count('traceparent') !== 1 || !tp || !TRACEPARENT.test(tp) || tp.startsWith('ff'))
-    m.set('traceparent', `00-${randomHex()}-${randomHex().slice(0, 16)}-01`);
+    m.set('traceparent', `00-${randomId(TRACE_ID_ZERO)}-${randomId(SPAN_ID_ZERO)}-01`);
 }
 
-/**
- * 32 random hex digits (122 random bits). randomUUID draws from Node's batched entropy cache, where
- * randomBytes makes a synchronous randomFillSync per call on this per-request path.
- */
-function randomHex(): string {
-  return randomUUID().replace(/-/g, '');
+const TRACE_ID_ZERO = '0'.repeat(32);
+const SPAN_ID_ZERO = '0'.repeat(16);
+// random bytes drawn in batches, as randomUUID does with its own cache: one randomFillSync per 170 requests
+const entropy = Buffer.alloc(4096);
+let entropyUsed = entropy.length;
+
+/** A random trace (16 bytes) or span (8 bytes) id in hex, never all zeros (W3C: invalid). */
+function randomId(zero: string): string {
+  const bytes = zero.length / 2;
+  for (;;) {
+    if (entropyUsed + bytes > entropy.length) {
+      randomFillSync(entropy);
+      entropyUsed = 0;
+    }
+    const hex = entropy.toString('hex', entropyUsed, (entropyUsed += bytes));
+    if (hex !== zero) return hex;
+  }
 }
 
 /** The inbound phase: run the chain, then strip spoofable headers, set verified ones, handle Authorization. */
 export async function decideInbound(agent: AgentRuntime, ctx: RequestContext): Promise<Decision> {
-  const { identity, reason, status } = await runChain(agent, ctx);
-  if (!identity) {
+  const out = await runChain(agent, ctx);
+  if (out.kind !== 'accept') {
+    const reason = out.kind === 'reject' ? out.reason : 'no_credential';
+    const status = out.kind === 'reject' && out.status === 503 ? 503 : 401;
     const error = reason === 'no_credential' ? '' : ', error="invalid_token"';
     return {
       kind: 'deny',
@@ -125,6 +145,8 @@ export async function decideInbound(agent: AgentRuntime, ctx: RequestContext): P
       ...(status === 401 && agent.challenge && { headers: { 'www-authenticate': `${agent.challenge}${error}` } }),
     };
   }
+  const identity = out.identity;
+  const reason = identity.method;
   const forbidden = unmet(agent.config, identity);
   if (forbidden) {
     return {
@@ -144,7 +166,7 @@ export async function decideInbound(agent: AgentRuntime, ctx: RequestContext): P
     const raw = ctx.headers.raw('authorization');
     if (raw && ctx.headers.count('authorization') === 1) m.set(cfg.authorization.header, raw);
   }
-  const names = { ...cfg.identityHeaders, ...identity.headers };
+  const names = agent.identityHeaderNames.get(identity.headers) ?? { ...cfg.identityHeaders, ...identity.headers };
   if (identity.userId !== undefined) m.set(names.userId, identity.userId);
   if (identity.tenantId !== undefined) m.set(names.tenantId, identity.tenantId);
   if (identity.roles !== undefined && identity.roles.length > 0) m.set(names.roles, identity.roles.join(','));

@@ -102,7 +102,7 @@ export class StreamProcessor {
     }
   }
 
-  private decided(phase: string, result: 'allow' | 'deny' | 'error', reason: string, extra: Record<string, unknown> = {}): void {
+  private decided(phase: string, result: 'allow' | 'deny' | 'error', reason: string, extra?: Record<string, unknown>): void {
     const seconds = (performance.now() - this.started) / 1000;
     this.deps.metrics.decisions.inc({ phase, result, reason });
     this.deps.metrics.latency.observe({ phase }, seconds);
@@ -138,7 +138,7 @@ export class StreamProcessor {
           this.decided('inbound', 'deny', d.reason, { status: d.status });
           return immediate(d.status, d.reason, d.headers);
         }
-        this.decided('inbound', 'allow', d.reason, d.userId !== undefined ? { userId: d.userId } : {});
+        this.decided('inbound', 'allow', d.reason, d.userId !== undefined ? { userId: d.userId } : undefined);
         return { request_headers: { response: { header_mutation: d.mutation.build() } } };
       }
       case 'egress': {

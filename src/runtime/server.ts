@@ -1,5 +1,6 @@
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { getHeapStatistics } from 'node:v8';
 import * as grpc from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
 import type pino from 'pino';
@@ -8,13 +9,19 @@ import { JwksRegistry } from './jwks.js';
 import { createLogger, type Logger } from './log.js';
 import type { ProcessingRequest, ProcessingResponse } from './messages.js';
 import { RuntimeMetrics } from './metrics.js';
-import { ProtocolError, StreamProcessor } from './processor.js';
+import { ProtocolError, StreamProcessor, type ProcessorDeps } from './processor.js';
 import { externalProcessorService } from './protos.js';
 import type { Snapshot } from './snapshot.js';
 
 export const EXT_PROC_SERVICE = 'envoy.service.ext_proc.v3.ExternalProcessor';
 export const DEFAULT_PORT = 9002;
 export const DEFAULT_METRICS_PORT = 9090;
+
+/**
+ * The runtime's gRPC server options (bench/runtime.ts gives its no-op server the same). Channelz is off:
+ * nothing serves it, and it would track every call with objects of its own.
+ */
+export const GRPC_SERVER_OPTIONS: grpc.ServerOptions = { 'grpc.max_receive_message_length': 8 * 1024 * 1024, 'grpc.enable_channelz': 0 };
 
 export interface RuntimeOptions {
   /** The contract file (JSON). */
@@ -60,10 +67,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
   const bind = options.bind ?? '0.0.0.0';
 
   const health = new HealthImplementation({ '': 'SERVING', [EXT_PROC_SERVICE]: 'SERVING' });
-  const server = new grpc.Server({ 'grpc.max_receive_message_length': 8 * 1024 * 1024 });
+  const server = new grpc.Server(GRPC_SERVER_OPTIONS);
   health.addToServer(server);
+  const deps: ProcessorDeps = { current: () => config.current(), logger, metrics };
   server.addService(externalProcessorService(), {
-    Process: (call: grpc.ServerDuplexStream<ProcessingRequest, ProcessingResponse>) => serveStream(call, config, logger, metrics),
+    Process: (call: grpc.ServerDuplexStream<ProcessingRequest, ProcessingResponse>) => serveStream(call, deps),
   });
 
   let grpcPort: number;
@@ -106,7 +114,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     throw err;
   }
 
-  logger.info({ port: grpcPort, metricsPort, bind, generation: config.current().generation, routes: config.current().routes.size }, 'portcullis runtime serving');
+  // the heap limit shows whether node runs with the image's heap settings
+  const heapLimitMiB = Math.round(getHeapStatistics().heap_size_limit / 2 ** 20);
+  logger.info({ port: grpcPort, metricsPort, bind, generation: config.current().generation, routes: config.current().routes.size, heapLimitMiB }, 'portcullis runtime serving');
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
@@ -149,14 +159,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
 }
 
 /** One ext_proc stream: messages answered in order, one at a time. */
-function serveStream(
-  call: grpc.ServerDuplexStream<ProcessingRequest, ProcessingResponse>,
-  config: ConfigSource,
-  logger: Logger,
-  metrics: RuntimeMetrics,
-): void {
+function serveStream(call: grpc.ServerDuplexStream<ProcessingRequest, ProcessingResponse>, deps: ProcessorDeps): void {
+  const { logger, metrics } = deps;
   metrics.streams.inc();
-  const processor = new StreamProcessor({ current: () => config.current(), logger, metrics });
+  const processor = new StreamProcessor(deps);
   let chain = Promise.resolve();
   let failed = false;
   let done = false;

@@ -26,18 +26,28 @@ export interface Snapshot {
   /** Query parameters whose values never reach a log. */
   readonly sensitiveQueryParams: ReadonlySet<string>;
   readonly jwksSources: ReadonlySet<JwksSource>;
+  /** xDS route names already looked up, with their handler (null: none). */
+  readonly resolvedRoutes: Map<string, RouteHandler | null>;
 }
+
+/** How many xDS route names a snapshot remembers; Envoy's route table is far smaller. */
+const RESOLVED_ROUTES = 4096;
 
 /** Never logged: every credential header of the contract, plus cookies set and the client certificate. */
 export const ALWAYS_SENSITIVE = [...FOREIGN_CREDENTIAL_HEADERS, 'set-cookie', XFCC];
 
+/** The handler of an xDS route name (its rule's, else its route's); parsed once per name and snapshot. */
 export function lookupRoute(snapshot: Snapshot, xdsRouteName: string | undefined): RouteHandler | undefined {
   if (!xdsRouteName) return undefined;
+  const known = snapshot.resolvedRoutes.get(xdsRouteName);
+  if (known !== undefined) return known ?? undefined;
+  let handler: RouteHandler | undefined;
   for (const k of routeKeysOf(xdsRouteName)) {
-    const h = snapshot.routes.get(k);
-    if (h) return h;
+    handler = snapshot.routes.get(k);
+    if (handler) break;
   }
-  return undefined;
+  if (snapshot.resolvedRoutes.size < RESOLVED_ROUTES) snapshot.resolvedRoutes.set(xdsRouteName, handler ?? null);
+  return handler;
 }
 
 /** Builds a snapshot or throws an Error whose message says what is wrong and where. */
@@ -81,5 +91,6 @@ export function buildSnapshot(config: RuntimeConfig, jwks: JwksRegistry, generat
     sensitiveHeaders: sensitive,
     sensitiveQueryParams: sensitiveQuery,
     jwksSources: usedJwks,
+    resolvedRoutes: new Map(),
   };
 }

@@ -1,7 +1,7 @@
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { buildFleet } from '../../examples/fleet.js';
-import { RUNTIME_ENTRYPOINT } from '../../src/compile/index.js';
+import { RUNTIME_ENTRYPOINT, RUNTIME_NODE_ENV, RUNTIME_NODE_FLAGS, RUNTIME_OLD_SPACE_MIB, RUNTIME_SEMI_SPACE_MIB } from '../../src/compile/index.js';
 import { parseRuntimeConfig } from '../../src/contract/index.js';
 import { PortcullisApp } from '../../src/index.js';
 
@@ -76,8 +76,21 @@ describe('the runtime the example fleet needs', () => {
     expect(dockerfile).toMatch(/^USER 65532:65532$/m);
     expect(JSON.parse(/^ENTRYPOINT (.*)$/m.exec(dockerfile)![1]!)).toEqual(RUNTIME_ENTRYPOINT);
     expect(RUNTIME_ENTRYPOINT.slice(-2)).toEqual(['/opt/portcullis/node_modules/portcullis/bin/portcullis.js', 'runtime']);
+    expect(RUNTIME_ENTRYPOINT.slice(1, -2)).toEqual(RUNTIME_NODE_FLAGS);
+    for (const [k, v] of Object.entries(RUNTIME_NODE_ENV)) expect(dockerfile).toMatch(new RegExp(`^ENV .*\\b${k}=${v}\\b`, 'm'));
     expect(JSON.parse(/^CMD (.*)$/m.exec(dockerfile)![1]!)).toEqual(get('Deployment').spec.template.spec.containers[0].args);
     expect(files.get('runtime/.dockerignore')).toMatch(/^\*$/m);
+  });
+
+  it("caps node's heap well inside the Deployment's memory limit", () => {
+    const { get } = rendered();
+    const { limits, requests } = get('Deployment').spec.template.spec.containers[0].resources;
+    expect(limits.memory).toBe('256Mi');
+    expect(requests.memory).toBe('128Mi');
+    expect(RUNTIME_NODE_FLAGS).toEqual([`--max-semi-space-size=${RUNTIME_SEMI_SPACE_MIB}`, `--max-old-space-size=${RUNTIME_OLD_SPACE_MIB}`]);
+    // V8's heap at its limit (old generation and three semi-spaces), plus some 45 MB of node binary and
+    // 40 MB of native memory, stays under the limit
+    expect(RUNTIME_OLD_SPACE_MIB + 3 * RUNTIME_SEMI_SPACE_MIB + 45 + 40).toBeLessThan(parseInt(limits.memory, 10));
   });
 
   it('lists the runtime-read Secrets in SECRETS.md in its namespace, under their qualified names', () => {

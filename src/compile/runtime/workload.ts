@@ -3,6 +3,7 @@ import type { Fleet } from '../../model/index.js';
 import type { EmittedObject, PlainObject } from '../emitted.js';
 import { fleetLabels } from '../meta.js';
 import { SECRETS_ROOT, runtimeSecrets } from './contract.js';
+import { RUNTIME_MEMORY_LIMIT_MIB, RUNTIME_MEMORY_REQUEST_MIB } from './process.js';
 
 export const RUNTIME_CONFIG_DIR = '/etc/portcullis';
 export const RUNTIME_CONFIG_FILE = `${RUNTIME_CONFIG_DIR}/runtime.json`;
@@ -73,7 +74,8 @@ export function lowerRuntimeWorkload(fleet: Fleet, contract: RuntimeConfigInput)
               ],
               readinessProbe: probe(5),
               livenessProbe: probe(10),
-              resources: { requests: { cpu: '250m', memory: '128Mi' }, limits: { cpu: '1', memory: '256Mi' } },
+              // the image sizes node's heap for this limit (process.ts)
+              resources: { requests: { cpu: '250m', memory: `${RUNTIME_MEMORY_REQUEST_MIB}Mi` }, limits: { cpu: '1', memory: `${RUNTIME_MEMORY_LIMIT_MIB}Mi` } },
               securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
               volumeMounts: [
                 { name: 'config', mountPath: RUNTIME_CONFIG_DIR, readOnly: true },

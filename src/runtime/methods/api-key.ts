@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, hash, timingSafeEqual } from 'node:crypto';
 import type { ApiKeyMethod } from '../../contract/index.js';
 import type { SecretReader } from '../secrets.js';
 import { trimNewline } from '../secrets.js';
@@ -11,6 +11,8 @@ interface KeyEntry {
   readonly scopes?: readonly string[];
   readonly tenant?: string;
   readonly expiresAtMs?: number;
+  /** The accept outcome of this key, made on its first use and then reused. */
+  accept?: Outcome;
 }
 
 const sha256 = (s: string) => createHash('sha256').update(s, 'latin1').digest();
@@ -41,11 +43,14 @@ export function apiKeyVerifier(method: ApiKeyMethod, secrets: SecretReader, maxB
       if (outcome) return outcome;
       const key = isAuthorization ? bearerToken(value!) : value!.trim();
       if (key === undefined || key === '') return isAuthorization ? ABSENT : reject('empty_api_key');
-      const digest = sha256(key);
-      const entry = table.get(digest.toString('hex'));
-      if (!entry || !timingSafeEqual(entry.digest, digest)) return reject('unknown_api_key');
+      // one-shot hash (no Hash object), its hex the table's key; the digest compared in constant time
+      const hex = hash('sha256', Buffer.from(key, 'latin1'), 'hex');
+      const entry = table.get(hex);
+      if (!entry) return reject('unknown_api_key');
+      digest.write(hex, 'hex');
+      if (!timingSafeEqual(entry.digest, digest)) return reject('unknown_api_key');
       if (entry.expiresAtMs !== undefined && ctx.nowMs >= entry.expiresAtMs) return reject('api_key_expired');
-      return {
+      return (entry.accept ??= {
         kind: 'accept',
         identity: {
           method: 'apiKey',
@@ -55,10 +60,13 @@ export function apiKeyVerifier(method: ApiKeyMethod, secrets: SecretReader, maxB
           ...(entry.scopes && { scopes: entry.scopes }),
           ...(method.identityHeaders && { headers: method.identityHeaders }),
         },
-      };
+      });
     },
   };
 }
+
+/** The presented key's digest, written and compared synchronously by one check at a time. */
+const digest = Buffer.alloc(32);
 
 function hashedEntry(method: ApiKeyMethod, clientId: string, text: string): KeyEntry {
   const where = `secret ${method.secret.namespace}/${method.secret.name}, key ${clientId}`;

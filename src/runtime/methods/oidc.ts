@@ -81,9 +81,9 @@ export function jwtReason(err: unknown): string {
  * `iss`, `aud`, `exp` (required) and `nbf` with the clock skew.
  */
 export function oidcVerifier(method: OidcMethod, jwks: JwksSource, maxBytes: number, cacheEntries = 0): Verifier {
-  // tokens verified before, by token: the signature is not checked again while the key set is the same
-  // and still usable; exp and nbf are checked on every use
-  const cache = new Map<string, { payload: JWTPayload; version: number }>();
+  // tokens verified before, by token, with what they map to: the signature is not checked again while
+  // the key set is the same and still usable; exp and nbf are checked on every use
+  const cache = new Map<string, { payload: JWTPayload; version: number; outcome: Outcome }>();
   const skewMs = method.clockSkewSeconds * 1000;
   const options = {
     issuer: method.issuer,
@@ -93,65 +93,78 @@ export function oidcVerifier(method: OidcMethod, jwks: JwksSource, maxBytes: num
     requiredClaims: ['exp'],
   };
   const c = method.claims;
+
+  /** What a verified payload maps to: the identity, or why its claims cannot become headers. */
+  function outcomeOf(payload: JWTPayload): Outcome {
+    const text = (name: string | undefined) => (name === undefined ? undefined : claimText(claimAt(payload, name)));
+    const userId = text(c.userId);
+    if (userId === undefined || userId === '') return reject('missing_user_claim');
+    const tenantId = text(c.tenantId);
+    const email = text(c.email);
+    const rolesValue = c.roles === undefined ? undefined : claimAt(payload, c.roles);
+    const roles = rolesValue === undefined ? undefined : claimList(rolesValue, /[\s,]+/);
+    const scopes = claimList(payload.scope ?? payload.scp, /\s+/);
+    const extra: [string, string][] = [];
+    for (const [suffix, claim] of Object.entries(c.extra)) {
+      const v = text(claim);
+      if (v !== undefined) extra.push([suffix, v]);
+    }
+    const all = [userId, tenantId, email, ...(roles ?? []), ...extra.map(([, v]) => v)];
+    if (all.some((v) => v !== undefined && !isHeaderSafe(v))) return reject('claim_not_header_safe');
+    return {
+      kind: 'accept',
+      identity: {
+        method: 'oidc',
+        userId,
+        ...(tenantId !== undefined && { tenantId }),
+        ...(email !== undefined && { email }),
+        ...(roles && { roles }),
+        ...(scopes && { scopes }),
+        ...(extra.length > 0 && { extra }),
+        ...(method.identityHeaders && { headers: method.identityHeaders }),
+      },
+    };
+  }
+
+  async function verify(token: string, nowMs: number): Promise<Outcome> {
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, jwks.getKey, { ...options, currentDate: new Date(nowMs) }));
+    } catch (err) {
+      const reason = jwtReason(err);
+      return reject(reason, reason === 'jwks_unavailable' ? 503 : 401);
+    }
+    const outcome = outcomeOf(payload);
+    if (cacheEntries > 0) {
+      if (cache.size >= cacheEntries) cache.delete(cache.keys().next().value!);
+      cache.set(token, { payload, version: jwks.version, outcome });
+    }
+    return outcome;
+  }
+
   return {
     type: 'oidc',
     source: 'authorization',
     consumes: [],
     challenge: 'Bearer',
-    async check(ctx: RequestContext): Promise<Outcome> {
+    check(ctx: RequestContext): Outcome | Promise<Outcome> {
       const { value, outcome } = credentialHeader(ctx, 'authorization', maxBytes);
       if (outcome) return outcome;
       const token = bearerToken(value!);
-      if (token === undefined || !looksLikeJwt(token)) return ABSENT;
-      let payload: JWTPayload;
+      if (token === undefined) return ABSENT;
+      // a cached token was a JWS when it was verified: its shape need not be checked again
       const hit = cacheEntries > 0 ? cache.get(token) : undefined;
       if (hit && hit.version === jwks.version && jwks.hasUsableKeys()) {
-        payload = hit.payload;
+        const payload = hit.payload;
         if (typeof payload.exp !== 'number' || ctx.nowMs >= payload.exp * 1000 + skewMs) {
           cache.delete(token);
           return reject('token_expired');
         }
         if (typeof payload.nbf === 'number' && ctx.nowMs < payload.nbf * 1000 - skewMs) return reject('token_not_yet_valid');
-      } else {
-        try {
-          ({ payload } = await jwtVerify(token, jwks.getKey, { ...options, currentDate: new Date(ctx.nowMs) }));
-        } catch (err) {
-          const reason = jwtReason(err);
-          return reject(reason, reason === 'jwks_unavailable' ? 503 : 401);
-        }
-        if (cacheEntries > 0) {
-          if (cache.size >= cacheEntries) cache.delete(cache.keys().next().value!);
-          cache.set(token, { payload, version: jwks.version });
-        }
+        return hit.outcome;
       }
-      const text = (name: string | undefined) => (name === undefined ? undefined : claimText(claimAt(payload, name)));
-      const userId = text(c.userId);
-      if (userId === undefined || userId === '') return reject('missing_user_claim');
-      const tenantId = text(c.tenantId);
-      const email = text(c.email);
-      const rolesValue = c.roles === undefined ? undefined : claimAt(payload, c.roles);
-      const roles = rolesValue === undefined ? undefined : claimList(rolesValue, /[\s,]+/);
-      const scopes = claimList(payload.scope ?? payload.scp, /\s+/);
-      const extra: [string, string][] = [];
-      for (const [suffix, claim] of Object.entries(c.extra)) {
-        const v = text(claim);
-        if (v !== undefined) extra.push([suffix, v]);
-      }
-      const all = [userId, tenantId, email, ...(roles ?? []), ...extra.map(([, v]) => v)];
-      if (all.some((v) => v !== undefined && !isHeaderSafe(v))) return reject('claim_not_header_safe');
-      return {
-        kind: 'accept',
-        identity: {
-          method: 'oidc',
-          userId,
-          ...(tenantId !== undefined && { tenantId }),
-          ...(email !== undefined && { email }),
-          ...(roles && { roles }),
-          ...(scopes && { scopes }),
-          ...(extra.length > 0 && { extra }),
-          ...(method.identityHeaders && { headers: method.identityHeaders }),
-        },
-      };
+      if (!looksLikeJwt(token)) return ABSENT;
+      return verify(token, ctx.nowMs);
     },
   };
 }

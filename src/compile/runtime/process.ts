@@ -1,0 +1,40 @@
+/**
+ * How the runtime's node process runs: its memory in the Deployment, and the V8 and glibc settings the
+ * image starts it with to stay well inside that limit. bench/runtime.ts starts its servers with exactly
+ * these, so that what it measures is what runs in production.
+ *
+ * Without flags node sizes V8's heap from the memory it sees: inside a 256 MiB container that is a
+ * 256 MiB old generation (the whole limit, so a runaway heap meets the kernel's OOM killer before V8's
+ * limit) and 1 MiB semi-spaces (a scavenge every few dozen requests); on a large machine, as in a
+ * benchmark, 4 GiB and 16 MiB. Neither is what we want, and they differ from each other.
+ */
+
+/** The Deployment's memory request and limit (MiB). */
+export const RUNTIME_MEMORY_REQUEST_MIB = 128;
+export const RUNTIME_MEMORY_LIMIT_MIB = 256;
+
+/**
+ * V8's young generation: two semi-spaces of this size (MiB). The runtime allocates some 30 kB per request
+ * (most of it in grpc-js and node's HTTP/2), nearly all of it dead by the next scavenge, so 8 MiB means a
+ * scavenge every few hundred requests, each a millisecond or two. 16 MiB (node's default on a large
+ * machine) halves their number for 16 MiB more of RSS; it did not measurably lower the p99.
+ */
+export const RUNTIME_SEMI_SPACE_MIB = 8;
+
+/**
+ * V8's old generation limit (MiB): half the memory limit. The runtime holds some 22 MB (with 10,000 API
+ * keys); with the young generation, the node binary (some 45 MB of RSS) and native memory (some 40 MB:
+ * HTTP/2, OpenSSL, libuv) this stays inside the limit, and a runaway heap ends in a clean heap-out-of-memory
+ * exit. Below 256 MiB V8 lets the heap grow at most 1.3 times its live size between full collections.
+ */
+export const RUNTIME_OLD_SPACE_MIB = RUNTIME_MEMORY_LIMIT_MIB / 2;
+
+/** node's flags, before the script. */
+export const RUNTIME_NODE_FLAGS: readonly string[] = [`--max-semi-space-size=${RUNTIME_SEMI_SPACE_MIB}`, `--max-old-space-size=${RUNTIME_OLD_SPACE_MIB}`];
+
+/**
+ * The process environment. glibc gives threads that allocate (libuv's pool reading files and doing
+ * crypto, V8's GC helpers) malloc arenas of their own, up to eight per core of the node, not of the pod,
+ * and each keeps what it once held; two arenas are plenty for one event loop.
+ */
+export const RUNTIME_NODE_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '2' };
