@@ -3,7 +3,6 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
-import { encodeResponse } from './wire.js';
 
 /**
  * The vendored Envoy protos (schemas/protos of the package), found from this module's directory upwards,
@@ -24,20 +23,14 @@ export const LOADER_OPTIONS: protoLoader.Options = { keepCase: true, longs: Stri
 
 let cached: grpc.ServiceDefinition | undefined;
 
-/**
- * The envoy.service.ext_proc.v3.ExternalProcessor service definition (loaded once). Answers are written
- * by `encodeResponse` where it knows their shape, by protobufjs otherwise.
- */
+/** The envoy.service.ext_proc.v3.ExternalProcessor service definition (loaded once). */
 export function externalProcessorService(): grpc.ServiceDefinition {
   if (!cached) {
     const def = protoLoader.loadSync('envoy/service/ext_proc/v3/external_processor.proto', { ...LOADER_OPTIONS, includeDirs: [protosRoot()] });
     const pkg = grpc.loadPackageDefinition(def) as unknown as {
       envoy: { service: { ext_proc: { v3: { ExternalProcessor: grpc.ServiceClientConstructor } } } };
     };
-    const service = pkg.envoy.service.ext_proc.v3.ExternalProcessor.service;
-    const method = service.Process!;
-    const protobufjs = method.responseSerialize;
-    cached = { ...service, Process: { ...method, responseSerialize: (res: unknown) => encodeResponse(res) ?? protobufjs(res) } };
+    cached = pkg.envoy.service.ext_proc.v3.ExternalProcessor.service;
   }
   return cached;
 }
