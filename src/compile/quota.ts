@@ -8,11 +8,13 @@ type Rule = eg.BackendTrafficPolicySpecRateLimitGlobalRules;
 type HeaderSelector = eg.BackendTrafficPolicySpecRateLimitGlobalRulesClientSelectorsHeaders;
 const { DISTINCT, EXACT, REGULAR_EXPRESSION } = eg.BackendTrafficPolicySpecRateLimitGlobalRulesClientSelectorsHeadersType;
 
-const UNIT: Record<string, eg.BackendTrafficPolicySpecRateLimitGlobalRulesLimitUnit> = {
+/** A limit's period as a rate limit rule's unit (quotas, budgets and call limits). */
+export const UNIT: Record<string, eg.BackendTrafficPolicySpecRateLimitGlobalRulesLimitUnit> = {
   second: eg.BackendTrafficPolicySpecRateLimitGlobalRulesLimitUnit.SECOND,
   minute: eg.BackendTrafficPolicySpecRateLimitGlobalRulesLimitUnit.MINUTE,
   hour: eg.BackendTrafficPolicySpecRateLimitGlobalRulesLimitUnit.HOUR,
   day: eg.BackendTrafficPolicySpecRateLimitGlobalRulesLimitUnit.DAY,
+  month: eg.BackendTrafficPolicySpecRateLimitGlobalRulesLimitUnit.MONTH,
 };
 
 /** The header selectors of one rate limit rule and the limit it enforces. */
@@ -41,7 +43,7 @@ export function tieredSelectors(key: string, tiers: { by: string; limits: [value
 }
 
 /** Every request without the key header, in one shared bucket: an inverted match-anything (absent ≠ empty). */
-export function withoutHeader(key: string): HeaderSelector {
+function withoutHeader(key: string): HeaderSelector {
   return { name: key, type: REGULAR_EXPRESSION, value: '.*', invert: true };
 }
 

@@ -196,13 +196,7 @@ export const AuthorizationMode = z
 
 export const AgentConfig = z
   .object({
-    identityHeaders: IdentityHeaders.default({
-      userId: 'x-user-id',
-      tenantId: 'x-tenant-id',
-      roles: 'x-user-roles',
-      email: 'x-user-email',
-      claimPrefix: 'x-claim-',
-    }),
+    identityHeaders: IdentityHeaders.prefault({}),
     removeHeaders: z.array(HeaderName).default([]).describe('Spoofable headers removed from every request before verified ones are set.'),
     authorization: AuthorizationMode.describe("What happens to the caller's Authorization header once accepted."),
     chain: z.array(AuthMethod).min(1).describe('Ordered; the first method to accept wins.'),

@@ -97,6 +97,8 @@ export type ProviderKind = Provider['kind'];
 
 /** Gateway API allows 64 listeners: an egress gateway's own and one per agent calling through it. */
 export const MAX_AGENTS_PER_EGRESS_GATEWAY = 63;
+/** How many ports above an egress gateway's own port its agents' listeners are spread over. */
+export const EGRESS_CLIENT_PORT_SPAN = 1000;
 
 export const EgressGateway = z
   .object({
@@ -108,7 +110,7 @@ export const EgressGateway = z
       .number()
       .int()
       .min(1024)
-      .max(64534)
+      .max(65535 - 1 - EGRESS_CLIENT_PORT_SPAN)
       .default(8080)
       .describe("The gateway's own in-cluster HTTP port. Each agent calls a listener of its own among the 1,000 ports above it, which only its pods may reach."),
     target: z

@@ -21,13 +21,7 @@ export const IngressGateway = z
     namespace: z.string(),
     gatewayClassName: z.string().default('eg').describe('GatewayClass of the Envoy Gateway installation.'),
     listeners: z.array(Listener).min(1),
-    identityHeaders: IdentityHeaders.default({
-      userId: 'x-user-id',
-      tenantId: 'x-tenant-id',
-      roles: 'x-user-roles',
-      email: 'x-user-email',
-      claimPrefix: 'x-claim-',
-    }),
+    identityHeaders: IdentityHeaders.prefault({}),
     timeouts: z
       .object({
         requestSeconds: z.number().int().positive().optional().describe('Time to receive a whole request.'),

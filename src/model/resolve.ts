@@ -3,7 +3,7 @@ import type { Agent } from './agent.js';
 import type { EgressGateway, Provider, ProviderGrant } from './egress.js';
 import type { Fleet } from './fleet.js';
 import type { IngressGateway } from './gateway.js';
-import { IDENTITY_FIELDS, type IdentityField, type IdentityHeaders } from './identity.js';
+import { IDENTITY_FIELDS, IdentityHeaders as IdentityHeadersSchema, type IdentityField, type IdentityHeaders } from './identity.js';
 
 /** Pure look-ups over a parsed fleet, shared by the semantic rules and the compiler. */
 
@@ -64,13 +64,7 @@ export function headersSetBy(identity: IdentityHeaders, method: AuthMethod): Set
 }
 
 /** The default identity headers when an agent is not exposed on any gateway. */
-export const DEFAULT_IDENTITY_HEADERS: IdentityHeaders = {
-  userId: 'x-user-id',
-  tenantId: 'x-tenant-id',
-  roles: 'x-user-roles',
-  email: 'x-user-email',
-  claimPrefix: 'x-claim-',
-};
+export const DEFAULT_IDENTITY_HEADERS: IdentityHeaders = IdentityHeadersSchema.parse({});
 
 /** Claims that are arrays in the tokens of every major IdP; Envoy's jwt filter cannot map them. */
 export const WELL_KNOWN_ARRAY_CLAIMS: readonly string[] = ['roles', 'groups', 'amr', 'aud', 'scp', 'permissions', 'entitlements', 'wids'];

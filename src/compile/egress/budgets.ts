@@ -2,7 +2,7 @@ import * as aigw from '../../imports/aigateway.envoyproxy.io.js';
 import * as eg from '../../imports/gateway.envoyproxy.io.js';
 import { DEFAULT_IDENTITY_HEADERS, agentGateway, globsRegex, quotaHeader, quotaTiers, resolveEgressGateway, type Fleet, type Tiers, type TokenBudget } from '../../model/index.js';
 import { AGENT_HEADER } from '../plan.js';
-import { tieredSelectors } from '../quota.js';
+import { UNIT, tieredSelectors } from '../quota.js';
 import type { EmittedObject } from '../emitted.js';
 import { egressLabels } from './gateway.js';
 import type { EgressGatewayPlan } from './plan.js';
@@ -12,13 +12,6 @@ const COST: Record<TokenBudget['count'], { key: string; type: aigw.AiGatewayRout
   input: { key: 'llm_input_token', type: aigw.AiGatewayRouteV1Beta1SpecLlmRequestCostsType.INPUT_TOKEN },
   output: { key: 'llm_output_token', type: aigw.AiGatewayRouteV1Beta1SpecLlmRequestCostsType.OUTPUT_TOKEN },
   total: { key: 'llm_total_token', type: aigw.AiGatewayRouteV1Beta1SpecLlmRequestCostsType.TOTAL_TOKEN },
-};
-const UNIT: Record<string, eg.BackendTrafficPolicySpecRateLimitGlobalRulesLimitUnit> = {
-  second: eg.BackendTrafficPolicySpecRateLimitGlobalRulesLimitUnit.SECOND,
-  minute: eg.BackendTrafficPolicySpecRateLimitGlobalRulesLimitUnit.MINUTE,
-  hour: eg.BackendTrafficPolicySpecRateLimitGlobalRulesLimitUnit.HOUR,
-  day: eg.BackendTrafficPolicySpecRateLimitGlobalRulesLimitUnit.DAY,
-  month: eg.BackendTrafficPolicySpecRateLimitGlobalRulesLimitUnit.MONTH,
 };
 
 /** A limit on one provider route: tokens (charged from AI Gateway's cost metadata) or calls. */

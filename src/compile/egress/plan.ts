@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import {
+  EGRESS_CLIENT_PORT_SPAN,
   conventionOf,
   findProvider,
   resolveEgressGateway,
@@ -63,18 +65,15 @@ export interface GrantPlan {
   readonly client: EgressClient;
 }
 
-/** How many ports above the gateway's own port agents' listeners are spread over. */
-export const CLIENT_PORT_SPAN = 1000;
+/** A stable spread of agent names over ports: the first 32 bits of their SHA-256. */
+const spread = (key: string) => createHash('sha256').update(key).digest().readUInt32BE(0);
 
-/** FNV-1a, 32 bits: a stable spread of agent names over ports. */
-function fnv1a(text: string): number {
-  let h = 0x811c9dc5;
-  for (const ch of Buffer.from(text, 'utf8')) h = Math.imul(h ^ ch, 0x01000193) >>> 0;
-  return h;
-}
+/** Agents in a stable order: by namespace/name. */
+const byAgent = (x: { namespace: string; name: string }, y: { namespace: string; name: string }) =>
+  x.namespace === y.namespace ? (x.name < y.name ? -1 : x.name > y.name ? 1 : 0) : x.namespace < y.namespace ? -1 : 1;
 
 /**
- * Each agent's port: the gateway's port + 1 + a hash of namespace/name within CLIENT_PORT_SPAN, the next
+ * Each agent's port: the gateway's port + 1 + a hash of namespace/name within EGRESS_CLIENT_PORT_SPAN, the next
  * free one on a collision (agents taken in name order). Adding or removing an agent leaves the others'
  * ports, hence their base URLs and pods, alone, unless it collided with them.
  */
@@ -82,8 +81,8 @@ function clientPorts(gateway: EgressGateway, names: readonly string[]): Map<stri
   const taken = new Set<number>();
   const ports = new Map<string, number>();
   for (const key of names) {
-    let offset = fnv1a(key) % CLIENT_PORT_SPAN;
-    while (taken.has(offset)) offset = (offset + 1) % CLIENT_PORT_SPAN;
+    let offset = spread(key) % EGRESS_CLIENT_PORT_SPAN;
+    while (taken.has(offset)) offset = (offset + 1) % EGRESS_CLIENT_PORT_SPAN;
     taken.add(offset);
     ports.set(key, gateway.port + 1 + offset);
   }
@@ -109,7 +108,7 @@ function planRoutes(fleet: Fleet, gateway: EgressGateway): ProviderRoutePlan[] {
     const provider = findProvider(fleet, name);
     const grantees = fleet.agents
       .flatMap((a) => a.providers.filter((g) => g.provider === name && resolveEgressGateway(fleet, g)?.gateway === gateway).map((g) => ({ namespace: a.namespace, name: a.name, models: g.models })))
-      .sort((x, y) => (`${x.namespace}/${x.name}` < `${y.namespace}/${y.name}` ? -1 : 1));
+      .sort(byAgent);
     if (!provider || grantees.length === 0) return [];
     const convention = conventionOf(provider);
     const reasons = runtimeReasons(provider, convention, gateway.target);
@@ -128,27 +127,21 @@ function planRoutes(fleet: Fleet, gateway: EgressGateway): ProviderRoutePlan[] {
 export function planEgressGateways(fleet: Fleet): EgressGatewayPlan[] {
   return fleet.egressGateways.map((gateway, index) => {
     const serviceName = gateway.serviceName ?? gateway.name;
-    const agents = egressClients(fleet, gateway);
+    const routes = planRoutes(fleet, gateway);
+    // the agents calling through it: every grantee of its routes, once
+    const agents = [...new Map(routes.flatMap((r) => r.grantees).map(({ namespace, name }) => [`${namespace}/${name}`, { namespace, name }])).values()].sort(byAgent);
     const ports = clientPorts(gateway, agents.map((a) => `${a.namespace}/${a.name}`));
     return {
       gateway,
       index,
       serviceName,
-      routes: planRoutes(fleet, gateway),
+      routes,
       clients: agents.map((a) => {
         const port = ports.get(`${a.namespace}/${a.name}`)!;
         return { ...a, listener: `${a.namespace}.${a.name}`, port, baseUrl: `http://${serviceName}.${fleet.envoyGatewayNamespace}.svc.cluster.local:${port}` };
       }),
     };
   });
-}
-
-/** The agents granted a provider through this egress gateway, as namespace/name pairs in a stable order. */
-export function egressClients(fleet: Fleet, gateway: EgressGateway): { namespace: string; name: string }[] {
-  return fleet.agents
-    .filter((a) => a.providers.some((g) => resolveEgressGateway(fleet, g)?.gateway === gateway))
-    .map(({ namespace, name }) => ({ namespace, name }))
-    .sort((x, y) => (`${x.namespace}/${x.name}` < `${y.namespace}/${y.name}` ? -1 : 1));
 }
 
 export function planGrants(fleet: Fleet, agent: Agent, egress: readonly EgressGatewayPlan[]): GrantPlan[] {
