@@ -72,7 +72,9 @@ const PHASES = ['request_headers', 'request_body', 'request_trailers', 'response
 export class StreamProcessor {
   private snapshot?: Snapshot;
   private route?: RouteHandler;
+  /** The request's headers: kept past their own message only while a signature over the body is pending. */
   private headers?: RequestHeaders;
+  private sawHeaders = false;
   private signing?: { signer: SigV4Signer; mutation: MutationBuilder; reason: string };
   private started = 0;
 
@@ -84,9 +86,13 @@ export class StreamProcessor {
 
   async onMessage(req: ProcessingRequest): Promise<ProcessingResponse> {
     switch (req.request ?? PHASES.find((p) => req[p] !== undefined && req[p] !== null)) {
-      case 'request_headers':
-        if (this.headers) throw new ProtocolError('request headers sent twice on one stream');
-        return this.onRequestHeaders(req);
+      case 'request_headers': {
+        if (this.sawHeaders) throw new ProtocolError('request headers sent twice on one stream');
+        this.sawHeaders = true;
+        const res = await this.onRequestHeaders(req);
+        if (!this.signing) this.headers = undefined;
+        return res;
+      }
       case 'request_body':
         return this.onRequestBody(req);
       case 'request_trailers':

@@ -158,25 +158,31 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
   };
 }
 
-/** One ext_proc stream: messages answered in order, one at a time. */
+/**
+ * One ext_proc stream: messages answered in order, one at a time. The stream's state is let go as soon as
+ * the stream ends: grpc-js's call object outlives it (node's HTTP/2 stream behind it is only freed by a
+ * full GC), and whatever the call's listeners still reach (the processor, the request's headers) would go
+ * with it into the old generation, to be marked and swept again there.
+ */
 function serveStream(call: grpc.ServerDuplexStream<ProcessingRequest, ProcessingResponse>, deps: ProcessorDeps): void {
   const { logger, metrics } = deps;
   metrics.streams.inc();
-  const processor = new StreamProcessor(deps);
+  let processor: StreamProcessor | undefined = new StreamProcessor(deps);
   let chain = Promise.resolve();
   let failed = false;
-  let done = false;
   const finish = () => {
-    if (!done) {
-      done = true;
+    if (processor) {
+      processor = undefined;
+      chain = Promise.resolve();
       metrics.streams.dec();
     }
   };
   call.on('data', (req: ProcessingRequest) => {
     chain = chain.then(async () => {
-      if (failed) return;
+      const p = processor;
+      if (failed || !p) return;
       try {
-        const res = await processor.onMessage(req);
+        const res = await p.onMessage(req);
         if (!call.destroyed && call.writable) call.write(res);
       } catch (err) {
         failed = true;
@@ -192,11 +198,11 @@ function serveStream(call: grpc.ServerDuplexStream<ProcessingRequest, Processing
     });
   });
   call.on('end', () => {
-    chain.then(() => {
+    void chain.then(() => {
       if (!failed) call.end();
       finish();
     });
   });
-  call.on('error', () => finish());
-  call.on('cancelled', () => finish());
+  call.on('error', finish);
+  call.on('cancelled', finish);
 }
