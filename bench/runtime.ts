@@ -22,10 +22,11 @@ import { RUNTIME_NODE_ENV, RUNTIME_NODE_FLAGS } from '../src/compile/runtime/pro
 import { externalProcessorClient } from '../src/runtime/protos.js';
 import type { MemoryReport } from './runtime-server.js';
 
-// 5 rounds of 2.5 s: 12,500 (at 1,000/s) and 25,000 (at 2,000/s) latency samples per path and rate, in
-// under 3 minutes; a median of 5 rounds stands one or two unlucky ones (an odd number has a true median)
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 2.5);
+// 10 rounds of 1.25 s: 12,500 (at 1,000/s) and 25,000 (at 2,000/s) latency samples per path and rate, in
+// under 3 minutes. Short rounds, finely interleaved, so that the machine's slow swings (two shared cores
+// in a VM) fall on every path alike; the figures pool every round's samples
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 1.25);
 const CONCURRENCY = 32;
 const RATES = [1000, 2000];
 const KEYS = 10_000;
@@ -133,7 +134,8 @@ const askMemory = (c: Child) =>
     c.proc.send({ cmd: 'memory' });
   });
 
-// The load generator is the instrument, and it shares the machine with what it measures: it speaks gRPC
+// The load generator is the instrument, and it shares the machine with what it measures (`npm run
+// bench:runtime` gives it 64 MiB semi-spaces: fewer scavenges of its own during a round): it speaks gRPC
 // over node's own HTTP/2 client as Envoy would (one stream per request, the headers message, the answer,
 // end of stream), with each path's request encoded once, and reads only the answer's first field. With a
 // grpc-js client it was the bottleneck of the closed loop (the no-op at some 3,600 decisions per second,
@@ -318,33 +320,44 @@ const memoryAfter = new Map<Child, MemoryReport>();
 for (const c of servers) memoryAfter.set(c, await askMemory(c));
 
 const sorted = (xs: readonly number[]) => [...xs].sort((a, b) => a - b);
-const median = (xs: readonly number[]) => quantile(sorted(xs), 0.5);
+const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
 const base = rows.get('no-op')!;
 const f = (n: number, d = 2) => n.toFixed(d);
-/** The median of the rounds, and their range when there are several. */
-const spread = (xs: readonly number[], fmt: (n: number) => string) => (xs.length > 1 ? `${fmt(median(xs))} (${fmt(Math.min(...xs))}–${fmt(Math.max(...xs))})` : fmt(xs[0]!));
+/** The range of the rounds, when there are several. */
+const range = (xs: readonly number[], fmt: (n: number) => string) => (xs.length > 1 ? ` (${fmt(Math.min(...xs))}–${fmt(Math.max(...xs))})` : '');
+const p99Of = (row: Row, rate: number) => quantile(sorted(row.all[rate]!), 0.99);
 const samples = RATES.map((rate) => `${(rate * SECONDS * ROUNDS).toLocaleString('en')} at ${rate.toLocaleString('en')}/s`).join(', ');
 console.log(`\nportcullis runtime vs a no-op ExternalProcessor (same gRPC stack), ${ROUNDS} interleaved rounds of ${SECONDS}s per measurement`);
 console.log(`closed loop: ${CONCURRENCY} concurrent streams; open loop: fixed offered rate, one stream per request; loopback, load generator in its own process`);
-console.log(`each cell: the median of the rounds (their range); p99 vs no-op: the runtime's p99 over the no-op's in the same round; latency samples per path: ${samples}\n`);
+console.log(`each cell: every round pooled (decisions over time; the p99 of all latency samples: ${samples}), then the range of the single rounds`);
+console.log(`vs no-op: pooled over pooled, then the range of the same-round ratios\n`);
 console.log('| path | decisions/s (closed loop) | vs no-op | p50 @1000 rps (ms) | p99 @1000 rps (ms) | p99 vs no-op | p50 @2000 rps (ms) | p99 @2000 rps (ms) | p99 vs no-op |');
 console.log('|---|---|---|---|---|---|---|---|---|');
 for (const [name, row] of rows) {
+  // equal rounds: the pooled rate is the mean of the rounds' rates
+  const throughput = sum(row.throughput) / row.throughput.length;
   const vs = row.throughput.map((tp, i) => (tp / base.throughput[i]!) * 100);
-  const cells = [name, spread(row.throughput, (n) => f(n, 0)), spread(vs, (n) => `${f(n, 0)}%`)];
+  const cells = [`${f(throughput, 0)}${range(row.throughput, (n) => f(n, 0))}`, `${f((throughput / (sum(base.throughput) / base.throughput.length)) * 100, 0)}%${range(vs, (n) => `${f(n, 0)}%`)}`];
   for (const rate of RATES) {
     const ratios = row.p99[rate]!.map((p99, i) => p99 / base.p99[rate]![i]!);
-    cells.push(f(median(row.p50[rate]!)), spread(row.p99[rate]!, (n) => f(n)), spread(ratios, (n) => `${f(n)}x`));
+    cells.push(
+      f(quantile(sorted(row.all[rate]!), 0.5)),
+      `${f(p99Of(row, rate))}${range(row.p99[rate]!, (n) => f(n))}`,
+      `${f(p99Of(row, rate) / p99Of(base, rate))}x${range(ratios, (n) => `${f(n)}x`)}`,
+    );
   }
-  console.log(`| ${cells.join(' | ')} |`);
+  console.log(`| ${name} | ${cells.join(' | ')} |`);
 }
-const pooled = [...rows]
+const median = (xs: readonly number[]) => quantile(sorted(xs), 0.5);
+const medians = [...rows]
+  .filter(([n]) => n !== 'no-op')
   .map(([n, r]) => {
-    const p99s = RATES.map((rate) => quantile(sorted(r.all[rate]!), 0.99));
-    return `${n} ${p99s.map((p) => f(p)).join('/')} ms (${p99s.map((p, i) => `${f(p / quantile(sorted(base.all[RATES[i]!]!), 0.99))}x`).join('/')})`;
+    const vs = median(r.throughput.map((tp, i) => tp / base.throughput[i]!));
+    const p99s = RATES.map((rate) => `${f(median(r.p99[rate]!.map((p, i) => p / base.p99[rate]![i]!)))}x`);
+    return `${n} ${f(vs * 100, 0)}%, ${p99s.join('/')}`;
   })
-  .join(', ');
-console.log(`\np99 of all rounds' samples pooled (1000/2000 offered): ${pooled}`);
+  .join('; ');
+console.log(`\nmedian of the same-round ratios (throughput; p99 at 1000/2000 offered): ${medians}`);
 const achieved = [...rows].map(([n, r]) => `${n} ${RATES.map((rate) => f(median(r.achieved[rate]!), 0)).join('/')}`).join(', ');
 console.log(`achieved open-loop rates (1000/2000 offered): ${achieved}`);
 const stalls = [...rows].map(([n, r]) => `${n} ${RATES.map((rate) => f(median(r.loadGeneratorDelay[rate]!))).join('/')}`).join(', ');
@@ -373,7 +386,7 @@ for (const c of servers) {
   };
   const cpu = (memoryAfter.get(c)!.cpuMicros - memoryAtStart.get(c)!.cpuMicros) / c.served;
   const closed = rows.get(c.name)!.cpuPerStream;
-  console.log(`| ${c.name} | ${spread(closed, (n) => f(n, 0))} | ${f(cpu, 0)} | ${kind('scavenge')} | ${kind('mark-compact')} | ${kind('incremental marking')} | ${kind('weak callbacks')} |`);
+  console.log(`| ${c.name} | ${f(median(closed), 0)}${range(closed, (n) => f(n, 0))} | ${f(cpu, 0)} | ${kind('scavenge')} | ${kind('mark-compact')} | ${kind('incremental marking')} | ${kind('weak callbacks')} |`);
 }
 const rss = (m: Map<Child, MemoryReport>, c: Child) => mb(m.get(c)!.rss);
 console.log(
