@@ -17,7 +17,7 @@ export * from './emitted.js';
 export * from './plan.js';
 export { knownJwksUri } from './jwks.js';
 export { renderSecretsMarkdown, secretInstructions, type SecretInstruction } from './secrets.js';
-export { runtimeDockerfile, runtimeDockerignore, RUNTIME_ENTRYPOINT, RUNTIME_IMAGE_ENV } from './runtime/image.js';
+export { runtimeDockerfile, runtimeDockerignore, PUBLISHED_LOCKFILE, RUNTIME_ENTRYPOINT, RUNTIME_IMAGE_ENV, RUNTIME_INSTALL_DIR } from './runtime/image.js';
 export { RUNTIME_MEMORY_LIMIT_MIB, RUNTIME_NODE_ENV, RUNTIME_NODE_FLAGS, RUNTIME_OLD_SPACE_MIB, RUNTIME_SEMI_SPACE_MIB } from './runtime/process.js';
 export { runtimeContract, runtimeSecretName } from './runtime/contract.js';
 export { renderReport, type ReportFleet } from './report.js';

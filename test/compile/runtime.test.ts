@@ -72,10 +72,11 @@ describe('the runtime the example fleet needs', () => {
     const { files, get } = rendered();
     const dockerfile = files.get('runtime/Dockerfile')!;
     expect(dockerfile).toMatch(/^FROM node:\d+\.\d+\.\d+-[a-z]+-slim$/m);
-    expect(dockerfile).toMatch(/^RUN npm install --omit=dev --ignore-scripts .* portcullis@\d+\.\d+\.\d+ /m);
+    expect(dockerfile).toMatch(/^RUN npm pack --silent portcullis@\d+\.\d+\.\d+ /m);
+    expect(dockerfile).toMatch(/^ && npm ci --omit=dev --ignore-scripts /m);
     expect(dockerfile).toMatch(/^USER 65532:65532$/m);
     expect(JSON.parse(/^ENTRYPOINT (.*)$/m.exec(dockerfile)![1]!)).toEqual(RUNTIME_ENTRYPOINT);
-    expect(RUNTIME_ENTRYPOINT.slice(-2)).toEqual(['/opt/portcullis/node_modules/portcullis/bin/portcullis.js', 'runtime']);
+    expect(RUNTIME_ENTRYPOINT.slice(-2)).toEqual(['/opt/portcullis/bin/portcullis.js', 'runtime']);
     expect(RUNTIME_ENTRYPOINT.slice(1, -2)).toEqual(RUNTIME_NODE_FLAGS);
     for (const [k, v] of Object.entries(RUNTIME_NODE_ENV)) expect(dockerfile).toMatch(new RegExp(`^ENV .*\\b${k}=${v}\\b`, 'm'));
     expect(JSON.parse(/^CMD (.*)$/m.exec(dockerfile)![1]!)).toEqual(get('Deployment').spec.template.spec.containers[0].args);

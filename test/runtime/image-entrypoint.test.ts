@@ -1,21 +1,23 @@
-import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildFleet } from '../../examples/fleet.js';
-import { RUNTIME_NODE_ENV, RUNTIME_NODE_FLAGS, RUNTIME_OLD_SPACE_MIB, RUNTIME_SEMI_SPACE_MIB } from '../../src/compile/index.js';
+import { PUBLISHED_LOCKFILE, RUNTIME_INSTALL_DIR, RUNTIME_NODE_ENV, RUNTIME_NODE_FLAGS, RUNTIME_OLD_SPACE_MIB, RUNTIME_SEMI_SPACE_MIB } from '../../src/compile/index.js';
 import { PortcullisApp } from '../../src/index.js';
-import { ROOT, ensureBuilt } from '../support/build.js';
+import { ROOT } from '../support/build.js';
 import { tempDir, writeSecret } from './helpers.js';
 
-/** ENTRYPOINT and CMD of the Dockerfile synth writes, as JSON arrays, and its ENV. */
-function imageCommand(): { entrypoint: string[]; cmd: string[]; env: Record<string, string> } {
+/** ENTRYPOINT and CMD of the Dockerfile synth writes, as JSON arrays, its ENV, and the steps of its RUN. */
+function imageCommand(): { entrypoint: string[]; cmd: string[]; env: Record<string, string>; run: string[] } {
   const app = new PortcullisApp({ report: () => {} });
   buildFleet(app);
   const dockerfile = app.render().get('runtime/Dockerfile')!;
   const line = (word: string) => JSON.parse(new RegExp(`^${word} (.*)$`, 'm').exec(dockerfile)![1]!) as string[];
   const env = Object.fromEntries([...dockerfile.matchAll(/^ENV (.*)$/gm)].flatMap((m) => m[1]!.split(' ').map((kv) => kv.split('=') as [string, string])));
-  return { entrypoint: line('ENTRYPOINT'), cmd: line('CMD'), env };
+  // the RUN instruction with its continuation lines, as its `&&`-separated commands
+  const run = /^RUN ((?:.*\\\n)*.*)$/m.exec(dockerfile)![1]!.replace(/\\\n/g, ' ').split('&&').map((c) => c.trim().replace(/\s+/g, ' '));
+  return { entrypoint: line('ENTRYPOINT'), cmd: line('CMD'), env, run };
 }
 
 /** The value after `flag` in args, replaced. */
@@ -26,10 +28,8 @@ function withFlag(args: string[], flag: string, value: string): string[] {
 }
 
 describe("the runtime image's entry point", () => {
-  beforeAll(() => ensureBuilt('runtime/index.js'), 120_000);
-
-  it('is `portcullis runtime` from the installed package under node with its heap settings, and it serves, answers health, and drains on SIGTERM', async () => {
-    const { entrypoint, cmd, env } = imageCommand();
+  it('installs the published package with `npm ci` from the lockfile it ships, and its entry point is `portcullis runtime` under node with its heap settings; it serves, answers health, and drains on SIGTERM', async () => {
+    const { entrypoint, cmd, env, run } = imageCommand();
     const [node, ...rest] = entrypoint;
     const nodeFlags = rest.slice(0, -2);
     const [bin, command] = rest.slice(-2);
@@ -37,8 +37,35 @@ describe("the runtime image's entry point", () => {
     expect(command).toBe('runtime');
     expect(nodeFlags).toEqual([...RUNTIME_NODE_FLAGS]);
     expect(env).toMatchObject(RUNTIME_NODE_ENV);
-    // the image installs this package under node_modules/portcullis: the same bin file as here
-    expect(bin).toMatch(/\/node_modules\/portcullis\/bin\/portcullis\.js$/);
+    // the image's working directory is this package's root, unpacked: the same bin file as here
+    expect(bin).toBe(`${RUNTIME_INSTALL_DIR}/bin/portcullis.js`);
+
+    // The image's RUN, for real, in a directory standing for its working directory: the package is this
+    // checkout packed as npm publishes it (prepack and prepare included), and only where the RUN fetches
+    // portcullis@<version> from the registry does it get that tarball instead. npm's cache is this
+    // machine's (preferred offline), so the last step, which empties it, is checked but not run.
+    const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+    // packed from a copy of what the package is built from, so that its build does not rewrite this
+    // checkout's lib/ under the other test files
+    const checkout = tempDir('portcullis-pack-');
+    for (const f of ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'README.md', 'bin', 'src', 'schemas', 'plugin'])
+      cpSync(join(ROOT, f), join(checkout, f), { recursive: true });
+    symlinkSync(join(ROOT, 'node_modules'), join(checkout, 'node_modules'));
+    execFileSync('npm', ['pack', '--silent'], { cwd: checkout, stdio: 'ignore' });
+    const tarball = join(checkout, `portcullis-${version}.tgz`);
+    expect(run[0]).toBe(`npm pack --silent portcullis@${version}`);
+    expect(run).toContain('npm ci --omit=dev --ignore-scripts --no-audit --no-fund');
+    expect(run.at(-1)).toBe('npm cache clean --force');
+    const image = tempDir('portcullis-image-');
+    const steps = [`npm pack --silent ${tarball}`, ...run.slice(1, -1)];
+    execFileSync('sh', ['-c', steps.join(' && ')], { cwd: image, stdio: 'ignore', env: { ...process.env, npm_config_prefer_offline: 'true' } });
+    expect(existsSync(join(image, PUBLISHED_LOCKFILE))).toBe(true);
+    const lock = JSON.parse(readFileSync(join(image, 'package-lock.json'), 'utf8')) as { packages: Record<string, { dev?: boolean }> };
+    const dev = Object.keys(lock.packages).filter((p) => lock.packages[p]!.dev);
+    expect(dev.length).toBeGreaterThan(0);
+    for (const p of dev) expect(existsSync(join(image, p)), `${p} is a devDependency, not in the image`).toBe(false);
+    for (const p of Object.keys(lock.packages)) if (p && !lock.packages[p]!.dev && !(lock.packages[p] as { optional?: boolean }).optional) expect(existsSync(join(image, p)), p).toBe(true);
+
     const dir = tempDir();
     writeSecret(join(dir, 's'), 'team', 'keys', { alice: 'sk-image-entry-1' });
     mkdirSync(join(dir, 'etc'));
@@ -50,7 +77,7 @@ describe("the runtime image's entry point", () => {
     let args = withFlag(cmd, '--config', join(dir, 'etc', 'runtime.json'));
     args = withFlag(withFlag(withFlag(args, '--port', '0'), '--metrics-port', '0'), '--bind', '127.0.0.1');
     // node's flags and environment as in the image
-    const child = spawn(process.execPath, [...nodeFlags, join(ROOT, 'bin', 'portcullis.js'), command!, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    const child = spawn(process.execPath, [...nodeFlags, bin!.replace(RUNTIME_INSTALL_DIR, image), command!, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -67,5 +94,5 @@ describe("the runtime image's entry point", () => {
     child.kill('SIGTERM');
     expect(await exit).toBe(0);
     expect(out).not.toContain('sk-image-entry-1');
-  }, 60_000);
+  }, 180_000);
 });

@@ -2,16 +2,24 @@ import { RUNTIME_NODE_ENV, RUNTIME_NODE_FLAGS } from './process.js';
 
 /**
  * The runtime's image spec, written to out/runtime/: a Dockerfile whose build context is that folder.
- * It installs the same portcullis version the fleet was compiled with from the npm registry, production
- * dependencies only, and runs `portcullis runtime` as a non-root user on a read-only root filesystem.
+ * It unpacks the same portcullis version the fleet was compiled with from the npm registry and installs
+ * its production dependencies with `npm ci` from the lockfile that version was released with, then runs
+ * `portcullis runtime` as a non-root user on a read-only root filesystem.
  */
 export const NODE_IMAGE = 'node:20.20.2-bookworm-slim';
+/** Where the package is unpacked: the image's working directory is the package's root. */
 export const RUNTIME_INSTALL_DIR = '/opt/portcullis';
+/**
+ * The package's own lockfile, as published. npm never publishes a package-lock.json, and a published
+ * npm-shrinkwrap.json would also pin the tree of every project that installs portcullis to write its
+ * fleet (a second cdk8s and constructs beside the project's own); so `prepack` copies the lockfile here.
+ */
+export const PUBLISHED_LOCKFILE = 'lib/package-lock.json';
 /**
  * The image's entry point: `portcullis runtime`, i.e. the package's bin with the runtime command, under
  * node with the runtime's heap settings (process.ts).
  */
-export const RUNTIME_ENTRYPOINT = ['node', ...RUNTIME_NODE_FLAGS, `${RUNTIME_INSTALL_DIR}/node_modules/portcullis/bin/portcullis.js`, 'runtime'];
+export const RUNTIME_ENTRYPOINT = ['node', ...RUNTIME_NODE_FLAGS, `${RUNTIME_INSTALL_DIR}/bin/portcullis.js`, 'runtime'];
 /** The image's environment: the runtime's (process.ts) and npm's. */
 export const RUNTIME_IMAGE_ENV: Readonly<Record<string, string>> = { NODE_ENV: 'production', NPM_CONFIG_UPDATE_NOTIFIER: 'false', ...RUNTIME_NODE_ENV };
 
@@ -25,8 +33,13 @@ ENV ${Object.entries(RUNTIME_IMAGE_ENV)
     .map(([k, v]) => `${k}=${v}`)
     .join(' ')}
 WORKDIR ${RUNTIME_INSTALL_DIR}
-# production dependencies only, exactly this version, no install scripts
-RUN npm install --omit=dev --ignore-scripts --no-audit --no-fund --save-exact portcullis@${version} \\
+# this version of the package, unpacked here, then its production dependencies exactly as it was released
+# with them (npm ci from the lockfile it ships), no install scripts
+RUN npm pack --silent portcullis@${version} \\
+ && tar -xzf portcullis-${version}.tgz --strip-components=1 --no-same-owner \\
+ && rm portcullis-${version}.tgz \\
+ && cp ${PUBLISHED_LOCKFILE} package-lock.json \\
+ && npm ci --omit=dev --ignore-scripts --no-audit --no-fund \\
  && npm cache clean --force
 # non-root; the Deployment also mounts the root filesystem read-only
 USER 65532:65532
