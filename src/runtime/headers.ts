@@ -1,4 +1,4 @@
-import type { HeaderMap, HeaderMutation, HeaderValueOption } from './messages.js';
+import type { HeaderMap, HeaderMutation } from './messages.js';
 
 /**
  * The request headers of one ext_proc message, by lowercase name. Envoy sends values in raw_value (bytes);
@@ -67,33 +67,45 @@ function asBuffer(bytes: Buffer | Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-/** Builds a header mutation: sets in raw_value with `append` unset (Envoy overwrites), removals apart. */
+/**
+ * Builds a header mutation: sets in raw_value with `append` unset (Envoy overwrites), removals apart. The
+ * lists are the answer's own (a request sets and removes a handful of headers: a scan beats a Map), and
+ * `build()` hands them over, so a builder is done with once built.
+ */
 export class MutationBuilder {
-  private readonly sets = new Map<string, Buffer>();
-  private readonly removes = new Set<string>();
+  private readonly sets: { header: { key: string; raw_value: Buffer } }[] = [];
+  private readonly removes: string[] = [];
 
   set(name: string, value: string | Buffer): this {
-    this.removes.delete(name);
-    this.sets.set(name, typeof value === 'string' ? Buffer.from(value, 'utf8') : value);
+    const raw = typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
+    const removed = this.removes.indexOf(name);
+    if (removed >= 0) this.removes.splice(removed, 1);
+    const prior = this.indexOf(name);
+    if (prior >= 0) this.sets[prior]!.header.raw_value = raw;
+    else this.sets.push({ header: { key: name, raw_value: raw } });
     return this;
   }
 
   remove(name: string): this {
-    if (!this.sets.has(name)) this.removes.add(name);
+    if (!this.isSet(name) && !this.removes.includes(name)) this.removes.push(name);
     return this;
   }
 
   isSet(name: string): boolean {
-    return this.sets.has(name);
+    return this.indexOf(name) >= 0;
+  }
+
+  private indexOf(name: string): number {
+    for (let i = 0; i < this.sets.length; i++) if (this.sets[i]!.header.key === name) return i;
+    return -1;
   }
 
   isEmpty(): boolean {
-    return this.sets.size === 0 && this.removes.size === 0;
+    return this.sets.length === 0 && this.removes.length === 0;
   }
 
   build(): HeaderMutation {
-    const set_headers: HeaderValueOption[] = [...this.sets].map(([key, raw_value]) => ({ header: { key, raw_value } }));
-    return { set_headers, remove_headers: [...this.removes] };
+    return { set_headers: this.sets, remove_headers: this.removes };
   }
 }
 

@@ -79,18 +79,25 @@ export function buildAgent(
   };
 }
 
-/** The chain's outcome: the first accept, or the reject that ends it (401 or 503), or no credential at all. */
-async function runChain(agent: AgentRuntime, ctx: RequestContext): Promise<Outcome> {
-  let pending: Outcome | undefined;
-  for (let i = 0; i < agent.chain.length; i++) {
+/**
+ * The chain's outcome: the first accept, or the reject that ends it (401 or 503), or no credential at all.
+ * Synchronous for as long as the methods answer synchronously (an API key, a token already verified), so
+ * that such a request costs no promise; from the first method that must wait (a signature, a JWKS fetch)
+ * the rest of the chain follows it.
+ */
+function runChain(agent: AgentRuntime, ctx: RequestContext, from = 0, pending?: Outcome): Outcome | Promise<Outcome> {
+  for (let i = from; i < agent.chain.length; i++) {
     const r = agent.chain[i]!.check(ctx);
-    const out: Outcome = r instanceof Promise ? await r : r;
-    if (out.kind === 'accept') return out;
-    if (out.kind === 'absent') continue;
-    if (out.status === 503 || !agent.sharedLater[i]) return out;
-    pending ??= out;
+    if (r instanceof Promise) return r.then((out) => (ends(agent, i, out) ? out : runChain(agent, ctx, i + 1, out.kind === 'reject' ? (pending ?? out) : pending)));
+    if (ends(agent, i, r)) return r;
+    if (r.kind === 'reject') pending ??= r;
   }
   return pending ?? NO_CREDENTIAL;
+}
+
+/** Whether a method's outcome ends the chain: an accept, or a reject no later method reading the same header can overturn. */
+function ends(agent: AgentRuntime, i: number, out: Outcome): boolean {
+  return out.kind === 'accept' || (out.kind === 'reject' && (out.status === 503 || !agent.sharedLater[i]));
 }
 const NO_CREDENTIAL = reject('no_credential');
 
@@ -131,9 +138,16 @@ function randomId(zero: string): string {
   }
 }
 
-/** The inbound phase: run the chain, then strip spoofable headers, set verified ones, handle Authorization. */
-export async function decideInbound(agent: AgentRuntime, ctx: RequestContext): Promise<Decision> {
-  const out = await runChain(agent, ctx);
+/**
+ * The inbound phase: run the chain, then strip spoofable headers, set verified ones, handle Authorization.
+ * Synchronous when the chain is.
+ */
+export function decideInbound(agent: AgentRuntime, ctx: RequestContext): Decision | Promise<Decision> {
+  const out = runChain(agent, ctx);
+  return out instanceof Promise ? out.then((o) => decide(agent, ctx, o)) : decide(agent, ctx, out);
+}
+
+function decide(agent: AgentRuntime, ctx: RequestContext, out: Outcome): Decision {
   if (out.kind !== 'accept') {
     const reason = out.kind === 'reject' ? out.reason : 'no_credential';
     const status = out.kind === 'reject' && out.status === 503 ? 503 : 401;

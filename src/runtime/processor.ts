@@ -1,6 +1,6 @@
 import { decideEgressHeaders, signSigV4 } from './egress.js';
 import { MutationBuilder, RequestHeaders } from './headers.js';
-import { decideInbound } from './inbound.js';
+import { decideInbound, type Decision } from './inbound.js';
 import { redactHeaders, type Logger } from './log.js';
 import type { ProcessingRequest, ProcessingResponse, Struct } from './messages.js';
 import type { RuntimeMetrics } from './metrics.js';
@@ -84,14 +84,17 @@ export class StreamProcessor {
     return this.deps.now ? this.deps.now() : Date.now();
   }
 
-  async onMessage(req: ProcessingRequest): Promise<ProcessingResponse> {
+  /**
+   * The answer to one message; synchronous when nothing had to wait (an API key, a token already
+   * verified), a promise otherwise. Throws ProtocolError (synchronously or as the rejection).
+   */
+  onMessage(req: ProcessingRequest): ProcessingResponse | Promise<ProcessingResponse> {
     switch (req.request ?? PHASES.find((p) => req[p] !== undefined && req[p] !== null)) {
       case 'request_headers': {
         if (this.sawHeaders) throw new ProtocolError('request headers sent twice on one stream');
         this.sawHeaders = true;
-        const res = await this.onRequestHeaders(req);
-        if (!this.signing) this.headers = undefined;
-        return res;
+        const res = this.onRequestHeaders(req);
+        return res instanceof Promise ? res.then((r) => this.headersAnswered(r)) : this.headersAnswered(res);
       }
       case 'request_body':
         return this.onRequestBody(req);
@@ -108,6 +111,12 @@ export class StreamProcessor {
     }
   }
 
+  /** The request's headers are let go once answered, unless a signature over the body still needs them. */
+  private headersAnswered(res: ProcessingResponse): ProcessingResponse {
+    if (!this.signing) this.headers = undefined;
+    return res;
+  }
+
   private decided(phase: string, result: 'allow' | 'deny' | 'error', reason: string, extra?: Record<string, unknown>): void {
     const seconds = (performance.now() - this.started) / 1000;
     this.deps.metrics.decisions.inc({ phase, result, reason });
@@ -122,7 +131,7 @@ export class StreamProcessor {
     } else log.info({ phase, result, reason, route, ...extra }, 'decision');
   }
 
-  private async onRequestHeaders(req: ProcessingRequest): Promise<ProcessingResponse> {
+  private onRequestHeaders(req: ProcessingRequest): ProcessingResponse | Promise<ProcessingResponse> {
     this.started = performance.now();
     const snapshot = (this.snapshot = this.deps.current());
     const headers = (this.headers = new RequestHeaders(req.request_headers?.headers));
@@ -139,13 +148,8 @@ export class StreamProcessor {
       }
       case 'agent': {
         const sourceAddress = attribute(req.attributes, 'source.address');
-        const d = await decideInbound(route.agent, { headers, nowMs: this.now(), ...(sourceAddress !== undefined && { sourceAddress }) });
-        if (d.kind === 'deny') {
-          this.decided('inbound', 'deny', d.reason, { status: d.status });
-          return immediate(d.status, d.reason, d.headers);
-        }
-        this.decided('inbound', 'allow', d.reason, d.userId !== undefined ? { userId: d.userId } : undefined);
-        return { request_headers: { response: { header_mutation: d.mutation.build() } } };
+        const d = decideInbound(route.agent, { headers, nowMs: this.now(), ...(sourceAddress !== undefined && { sourceAddress }) });
+        return d instanceof Promise ? d.then((x) => this.inboundAnswer(x)) : this.inboundAnswer(d);
       }
       case 'egress': {
         const d = decideEgressHeaders(route.egress, headers);
@@ -158,9 +162,10 @@ export class StreamProcessor {
           return { request_headers: { response: { header_mutation: d.mutation.build() } }, ...(d.metadata && { dynamic_metadata: toStruct(d.metadata) }) };
         }
         if (req.request_headers?.end_of_stream) {
-          await signSigV4(d.signer, headers, Buffer.alloc(0), d.mutation, new Date(this.now()));
-          this.decided('egress', 'allow', d.reason);
-          return { request_headers: { response: { header_mutation: d.mutation.build() } } };
+          return signSigV4(d.signer, headers, Buffer.alloc(0), d.mutation, new Date(this.now())).then(() => {
+            this.decided('egress', 'allow', d.reason);
+            return { request_headers: { response: { header_mutation: d.mutation.build() } } };
+          });
         }
         // the body follows (the route's processing mode buffers it); sign once it is complete
         // foreign credentials go now; the signature follows in the body answer
@@ -168,6 +173,15 @@ export class StreamProcessor {
         return { request_headers: { response: { header_mutation: d.mutation.build() } } };
       }
     }
+  }
+
+  private inboundAnswer(d: Decision): ProcessingResponse {
+    if (d.kind === 'deny') {
+      this.decided('inbound', 'deny', d.reason, { status: d.status });
+      return immediate(d.status, d.reason, d.headers);
+    }
+    this.decided('inbound', 'allow', d.reason, d.userId !== undefined ? { userId: d.userId } : undefined);
+    return { request_headers: { response: { header_mutation: d.mutation.build() } } };
   }
 
   private async onRequestBody(req: ProcessingRequest): Promise<ProcessingResponse> {

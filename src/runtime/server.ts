@@ -168,41 +168,72 @@ function serveStream(call: grpc.ServerDuplexStream<ProcessingRequest, Processing
   const { logger, metrics } = deps;
   metrics.streams.inc();
   let processor: StreamProcessor | undefined = new StreamProcessor(deps);
-  let chain = Promise.resolve();
+  // the answers still being made, when one had to wait: later messages queue behind it, in order
+  let queue: Promise<void> | undefined;
   let failed = false;
   const finish = () => {
     if (processor) {
       processor = undefined;
-      chain = Promise.resolve();
+      queue = undefined;
       metrics.streams.dec();
     }
   };
-  call.on('data', (req: ProcessingRequest) => {
-    chain = chain.then(async () => {
-      const p = processor;
-      if (failed || !p) return;
-      try {
-        const res = await p.onMessage(req);
-        if (!call.destroyed && call.writable) call.write(res);
-      } catch (err) {
-        failed = true;
-        const protocol = err instanceof ProtocolError;
-        metrics.decisions.inc({ phase: 'stream', result: 'error', reason: protocol ? 'protocol_error' : 'internal_error' });
-        logger[protocol ? 'warn' : 'error']({ reason: err instanceof Error ? err.message : String(err) }, 'stream failed');
-        call.emit('error', {
-          code: protocol ? grpc.status.INVALID_ARGUMENT : grpc.status.INTERNAL,
-          details: protocol ? (err as Error).message : 'internal error',
-        });
-        finish();
-      }
+  const fail = (err: unknown) => {
+    failed = true;
+    const protocol = err instanceof ProtocolError;
+    metrics.decisions.inc({ phase: 'stream', result: 'error', reason: protocol ? 'protocol_error' : 'internal_error' });
+    logger[protocol ? 'warn' : 'error']({ reason: err instanceof Error ? err.message : String(err) }, 'stream failed');
+    call.emit('error', {
+      code: protocol ? grpc.status.INVALID_ARGUMENT : grpc.status.INTERNAL,
+      details: protocol ? (err as Error).message : 'internal error',
     });
-  });
-  call.on('end', () => {
-    void chain.then(() => {
+    finish();
+  };
+  const write = (res: ProcessingResponse) => {
+    try {
+      if (!call.destroyed && call.writable) call.write(res);
+    } catch (err) {
+      fail(err); // an answer grpc-js cannot send: the stream ends, Envoy fails closed
+    }
+  };
+  /** Answers one message: at once when the processor could, else once its answer is ready. */
+  const answer = (req: ProcessingRequest): Promise<void> | undefined => {
+    const p = processor;
+    if (failed || !p) return undefined;
+    let res: ProcessingResponse | Promise<ProcessingResponse>;
+    try {
+      res = p.onMessage(req);
+    } catch (err) {
+      fail(err);
+      return undefined;
+    }
+    if (!(res instanceof Promise)) {
+      write(res);
+      return undefined;
+    }
+    return res.then(write, fail);
+  };
+  /** Runs `then` after every answer in the making, or now when there is none. */
+  const afterAnswers = (then: () => Promise<void> | undefined) => {
+    if (!queue) {
+      const waiting = then();
+      if (waiting) settleQueue(waiting);
+    } else settleQueue(queue.then(then));
+  };
+  const settleQueue = (waiting: Promise<void>) => {
+    const q: Promise<void> = waiting.then(() => {
+      if (queue === q) queue = undefined;
+    });
+    queue = q;
+  };
+  call.on('data', (req: ProcessingRequest) => afterAnswers(() => answer(req)));
+  call.on('end', () =>
+    afterAnswers(() => {
       if (!failed) call.end();
       finish();
-    });
-  });
+      return undefined;
+    }),
+  );
   call.on('error', finish);
   call.on('cancelled', finish);
 }

@@ -1,7 +1,9 @@
 import { join } from 'node:path';
+import type * as grpc from '@grpc/grpc-js';
 import { exportSPKI, generateKeyPair, SignJWT, UnsecuredJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRuntime, type RunningRuntime } from '../../src/runtime/index.js';
+import type { ProcessingResponse } from '../../src/runtime/messages.js';
 import { ExtProcClient, LogCapture, headersMessage, mutationOf, routeName, statusOf, tempDir, writeConfig, writeSecret } from './helpers.js';
 import { CLIENT_ID, RESOURCE, startIdp, type TestIdp } from './idp.js';
 
@@ -71,6 +73,26 @@ describe('OIDC/JWT over real gRPC with a real IdP', () => {
       'x-claim-client': CLIENT_ID,
     });
     expect(m.remove).toContain('authorization');
+  });
+
+  it("answers a stream's messages in order when the first must wait for a signature check and the next need not", async () => {
+    // written at once: the request headers with a token never seen (its signature is checked, which
+    // takes a turn of the event loop), then the response headers (answered at once): the second answer
+    // must not overtake the first
+    const stream = client['client'].Process() as grpc.ClientDuplexStream<unknown, ProcessingResponse>;
+    const answers: ProcessingResponse[] = [];
+    const done = new Promise<void>((resolve, reject) => {
+      stream.on('data', (r: ProcessingResponse) => answers.push(r));
+      stream.on('end', resolve);
+      stream.on('error', reject);
+    });
+    stream.write(headersMessage({ authorization: `Bearer ${await idp.token()}` }, routeName(AGENT)));
+    stream.write({ response_headers: { headers: { headers: [{ key: ':status', raw_value: Buffer.from('200') }] } } });
+    stream.end();
+    await done;
+    const phases = ['request_headers', 'response_headers', 'immediate_response'] as const;
+    expect(answers.map((a) => phases.filter((k) => a[k] != null).join())).toEqual(['request_headers', 'response_headers']);
+    expect(mutationOf(answers[0]!).set['x-user-id']).toBe(CLIENT_ID);
   });
 
   it('finds the JWKS by OIDC discovery when no jwksUri is given', async () => {
