@@ -250,8 +250,13 @@ async function openLoop(t: Target, rate: number, seconds: number): Promise<{ lat
 // loads the whole config, 10,000 API keys included.
 const apiKeyFrame = grpcFrame(headersMessage('apikey', { 'x-api-key': 'sk-bench-4242' }));
 const jwtFrame = grpcFrame(headersMessage('jwt', { authorization: `Bearer ${token}` }));
+// The control: a second no-op process, the same code measured the same way. Its ratios to the first are
+// what this instrument reports for no difference at all, i.e. how far apart two runs of one server land on
+// this machine; a runtime ratio inside that spread is not told apart from the floor by this run.
+const CONTROL = 'no-op, a second process (control)';
 const paths: [name: string, args: string[], frame: Buffer][] = [
   ['no-op', ['noop'], apiKeyFrame],
+  [CONTROL, ['noop'], apiKeyFrame],
   ['api key (hashed, 10k keys)', ['runtime', configPath], apiKeyFrame],
   ['jwt RS256 (verified-token cache)', ['runtime', configPath], jwtFrame],
   ['jwt RS256 (signature every time)', ['runtime', uncachedPath], jwtFrame],
@@ -263,7 +268,7 @@ for (const [name, args, frame] of paths) {
   targets.push({ name, server, session, frame });
 }
 const servers = targets.map((t) => t.server);
-const [noop, apiKeyServer] = servers as [Child, Child];
+const [noop, , apiKeyServer] = servers as [Child, Child, Child];
 // at start: the config (and the 10,000 keys) loaded, nothing served yet
 const memoryAtStart = new Map<Child, MemoryReport>();
 for (const c of servers) memoryAtStart.set(c, await askMemory(c));
@@ -399,6 +404,11 @@ console.log(
     .join(' ')} node ${serverFlags.join(' ')}`,
 );
 console.log(`targets: throughput >= 70% of no-op, p99 <= 1.5x no-op, RSS < 150 MB; measured in ${f(measured, 0)}s`);
+const control = rows.get(CONTROL)!;
+console.log(
+  `the instrument's own spread (${CONTROL} against the no-op, same code): throughput ${f((sum(control.throughput) / sum(base.throughput)) * 100, 0)}%, ` +
+    `p99 ${RATES.map((rate) => `${f(p99Of(control, rate) / p99Of(base, rate))}x`).join('/')} at ${RATES.join('/')} offered`,
+);
 
 for (const t of targets) t.session.close();
 for (const c of servers) c.proc.send({ cmd: 'exit' });
