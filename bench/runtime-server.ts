@@ -35,7 +35,8 @@ export interface GcPauses {
   maxMs: number;
 }
 
-// every pause of the main thread for GC: what a request in flight waits through
+// every pause of the main thread for GC: what a request in flight waits through (the collections the
+// load generator asks for between measurements, and before a memory report, are not counted)
 const gc: Record<string, GcPauses> = {};
 const GC_KINDS: Record<number, string> = {
   [constants.NODE_PERFORMANCE_GC_MINOR]: 'scavenge',
@@ -45,7 +46,9 @@ const GC_KINDS: Record<number, string> = {
 };
 new PerformanceObserver((list) => {
   for (const e of list.getEntries()) {
-    const kind = GC_KINDS[(e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind ?? -1] ?? 'other';
+    const detail = (e as PerformanceEntry & { detail?: { kind?: number; flags?: number } }).detail;
+    if ((detail?.flags ?? 0) & constants.NODE_PERFORMANCE_GC_FLAGS_FORCED) continue;
+    const kind = GC_KINDS[detail?.kind ?? -1] ?? 'other';
     const p = (gc[kind] ??= { count: 0, totalMs: 0, maxMs: 0 });
     p.count++;
     p.totalMs += e.duration;
@@ -122,6 +125,10 @@ process.on('message', (m: { cmd?: string }) => {
   if (m.cmd === 'cpu') {
     const cpu = process.cpuUsage();
     send({ cpuMicros: cpu.user + cpu.system });
+  }
+  if (m.cmd === 'gc') {
+    global.gc?.();
+    send({ collected: true });
   }
   if (m.cmd === 'exit') process.exit(0);
 });

@@ -4,7 +4,8 @@
  * stack, measured in the same run, interleaved round by round; and the memory, CPU time and GC pauses of
  * every server. Servers run in child processes, one per path, with the image's node flags; this process
  * is the load generator (one gRPC stream per simulated HTTP request, as Envoy does). Loopback only,
- * bounded in time. Prints tables; never fails on timing. BENCHMARKS.md describes the method.
+ * bounded in time. Prints tables, and a verdict on each target with its bootstrap interval; never fails
+ * on timing. BENCHMARKS.md describes the method.
  */
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -127,6 +128,12 @@ const askCpu = (c: Child) =>
     c.proc.once('message', (m: { cpuMicros: number }) => resolve(m.cpuMicros));
     c.proc.send({ cmd: 'cpu' });
   });
+/** A full GC in the child (not counted in its GC pauses). */
+const askCollect = (c: Child) =>
+  new Promise<void>((resolve) => {
+    c.proc.once('message', () => resolve());
+    c.proc.send({ cmd: 'gc' });
+  });
 /** The child's memory after a full GC. */
 const askMemory = (c: Child) =>
   new Promise<MemoryReport>((resolve) => {
@@ -161,10 +168,30 @@ interface Target {
   frame: Buffer;
 }
 
+/**
+ * The request headers message as Envoy Gateway sends it by default: the pseudo-headers, the client's
+ * headers, and what the connection manager adds before any filter runs (x-forwarded-for and
+ * x-forwarded-proto, and x-request-id, which Envoy generates for every request unless told not to). No
+ * traceparent (no tracing configured), so the runtime adds one.
+ */
+const ENVOY_HEADERS = {
+  ':authority': 'agents.example.com',
+  ':path': '/v1/chat',
+  ':method': 'POST',
+  ':scheme': 'https',
+  'user-agent': 'python-httpx/0.28.1',
+  accept: 'application/json',
+  'content-type': 'application/json',
+  'content-length': '213',
+  'x-forwarded-for': '10.244.1.17',
+  'x-forwarded-proto': 'https',
+  'x-envoy-external-address': '10.244.1.17',
+  'x-request-id': 'f3a1c2d4-5b6e-4f70-8a9b-0c1d2e3f4a5b',
+};
 const headersMessage = (route: string, headers: Record<string, string>) => ({
   request_headers: {
     headers: {
-      headers: Object.entries({ ':method': 'POST', ':path': '/v1/chat', ':authority': 'agents.example.com', 'content-type': 'application/json', ...headers }).map(([key, v]) => ({
+      headers: Object.entries({ ...ENVOY_HEADERS, ...headers }).map(([key, v]) => ({
         key,
         raw_value: Buffer.from(v),
       })),
@@ -276,16 +303,26 @@ for (const c of servers) memoryAtStart.set(c, await askMemory(c));
 // this process's own garbage from one measurement is collected before the next, not during it
 setFlagsFromString('--expose-gc');
 const collect = runInNewContext('gc') as () => void;
-/** Between measurements: a full GC here, and a moment for every server to finish what the last one left. */
-async function settle(): Promise<void> {
+/**
+ * Before a measurement: a full GC here and in the server about to be measured, then a moment for every
+ * server to finish what the last measurement left. Each measurement then starts with the server's old
+ * generation holding what it keeps, not the garbage the closed loop promoted (32 streams in flight at
+ * every scavenge) or an earlier phase left: that debt otherwise falls due as a full GC inside whichever
+ * open-loop measurement comes next, and decides its p99 for reasons that are not that measurement's.
+ */
+async function settle(t: Target): Promise<void> {
   collect();
+  await askCollect(t.server);
   await new Promise((r) => setTimeout(r, 100));
 }
 
 // warm up (JIT, JWKS fetch, HTTP/2 connections): the same for every target
 for (const t of targets) await closedLoop(t, 1);
 
-/** Per path, one entry per round (open loop: per rate); `all` pools every latency of every round. */
+/**
+ * Per path, one entry per round (open loop: per rate); `all` pools every latency of every round, `rounds`
+ * keeps each round's (sorted) for the intervals.
+ */
 type Row = {
   throughput: number[];
   cpuPerStream: number[];
@@ -293,23 +330,26 @@ type Row = {
   p99: Record<number, number[]>;
   achieved: Record<number, number[]>;
   all: Record<number, number[]>;
+  rounds: Record<number, number[][]>;
   loadGeneratorDelay: Record<number, number[]>;
 };
-const perRate = () => Object.fromEntries(RATES.map((r) => [r, [] as number[]]));
-const rows = new Map<string, Row>(targets.map((t) => [t.name, { throughput: [], cpuPerStream: [], p50: perRate(), p99: perRate(), achieved: perRate(), all: perRate(), loadGeneratorDelay: perRate() }]));
+const perRate = <T>() => Object.fromEntries(RATES.map((r) => [r, [] as T[]]));
+const rows = new Map<string, Row>(
+  targets.map((t) => [t.name, { throughput: [], cpuPerStream: [], p50: perRate(), p99: perRate(), achieved: perRate(), all: perRate(), rounds: perRate(), loadGeneratorDelay: perRate() }]),
+);
 const began = performance.now();
 for (let round = 0; round < ROUNDS; round++) {
   // each round starts with another path, so that none is always measured right after the same one
   const order = targets.map((_, i) => targets[(i + round) % targets.length]!);
   for (const t of order) {
-    await settle();
+    await settle(t);
     const { throughput, cpuPerStream } = await closedLoop(t, SECONDS);
     rows.get(t.name)!.throughput.push(throughput);
     rows.get(t.name)!.cpuPerStream.push(cpuPerStream);
   }
   for (const rate of RATES) {
     for (const t of order) {
-      await settle();
+      await settle(t);
       const r = await openLoop(t, rate, SECONDS);
       const row = rows.get(t.name)!;
       row.p50[rate]!.push(quantile(r.latencies, 0.5));
@@ -317,6 +357,7 @@ for (let round = 0; round < ROUNDS; round++) {
       row.achieved[rate]!.push(r.achieved);
       row.loadGeneratorDelay[rate]!.push(r.loadGeneratorDelayP99);
       for (const ms of r.latencies) row.all[rate]!.push(ms);
+      row.rounds[rate]!.push(r.latencies);
     }
   }
 }
@@ -409,6 +450,52 @@ console.log(
   `the instrument's own spread (${CONTROL} against the no-op, same code): throughput ${f((sum(control.throughput) / sum(base.throughput)) * 100, 0)}%, ` +
     `p99 ${RATES.map((rate) => `${f(p99Of(control, rate) / p99Of(base, rate))}x`).join('/')} at ${RATES.join('/')} offered`,
 );
+
+// Verdicts. A round is the unit that varies (the machine's swings, whether a GC fell in it), so each ratio
+// gets a 95% bootstrap interval over rounds: the rounds resampled with replacement, the same rounds for the
+// path and the no-op, the pooled figure recomputed. A target is met when the whole interval meets it,
+// missed when none of it does, and not decided by this run otherwise; the control's interval is what the
+// instrument reports for no difference at all.
+const BOOTSTRAP = 2000;
+/** The pooled p99 of some rounds' latencies (each sorted; a round may come more than once): only their tails can hold it. */
+function pooledP99(rounds: readonly (readonly number[])[]): number {
+  const n = sum(rounds.map((r) => r.length));
+  const above = n - Math.min(n - 1, Math.floor(0.99 * n)); // the p99 is the above-th largest
+  const tail: number[] = [];
+  for (const r of rounds) for (let i = Math.max(0, r.length - above); i < r.length; i++) tail.push(r[i]!);
+  tail.sort((a, b) => b - a);
+  return tail[above - 1]!;
+}
+function interval(statistic: (rounds: readonly number[]) => number): [number, number] {
+  const xs: number[] = [];
+  for (let b = 0; b < BOOTSTRAP; b++) xs.push(statistic(Array.from({ length: ROUNDS }, () => Math.floor(Math.random() * ROUNDS))));
+  xs.sort((a, b) => a - b);
+  return [quantile(xs, 0.025), quantile(xs, 0.975)];
+}
+// a bootstrap over a handful of rounds says little: below this many, the intervals are printed, no verdict
+const VERDICT_MIN_ROUNDS = 10;
+function verdict(estimate: number, [lo, hi]: [number, number], meets: (x: number) => boolean, fmt: (x: number) => string): string {
+  const word = ROUNDS < VERDICT_MIN_ROUNDS ? 'no verdict' : meets(lo) && meets(hi) ? 'met' : !meets(lo) && !meets(hi) ? 'missed' : 'not decided';
+  return `${fmt(estimate)} [${fmt(lo)}–${fmt(hi)}] ${word}`;
+}
+const pct = (x: number) => `${f(x * 100, 0)}%`;
+const times = (x: number) => `${f(x)}x`;
+console.log(
+  `\nverdicts: each ratio to the no-op with its 95% bootstrap interval over the ${ROUNDS} rounds; met or missed only when the whole interval is` +
+    (ROUNDS < VERDICT_MIN_ROUNDS ? ` (no verdicts from fewer than ${VERDICT_MIN_ROUNDS} rounds)` : ''),
+);
+console.log(`| path | throughput vs no-op (>= 70%) | ${RATES.map((rate) => `p99 vs no-op @${rate} rps (<= 1.5x)`).join(' | ')} |`);
+console.log(`|---|---|${RATES.map(() => '---|').join('')}`);
+for (const [name, row] of rows) {
+  if (row === base) continue;
+  const throughputRatio = (rs: readonly number[]) => sum(rs.map((i) => row.throughput[i]!)) / sum(rs.map((i) => base.throughput[i]!));
+  const cells = [verdict(sum(row.throughput) / sum(base.throughput), interval(throughputRatio), (x) => x >= 0.7, pct)];
+  for (const rate of RATES) {
+    const p99Ratio = (rs: readonly number[]) => pooledP99(rs.map((i) => row.rounds[rate]![i]!)) / pooledP99(rs.map((i) => base.rounds[rate]![i]!));
+    cells.push(verdict(p99Of(row, rate) / p99Of(base, rate), interval(p99Ratio), (x) => x <= 1.5, times));
+  }
+  console.log(`| ${name} | ${cells.join(' | ')} |`);
+}
 
 for (const t of targets) t.session.close();
 for (const c of servers) c.proc.send({ cmd: 'exit' });
