@@ -457,14 +457,21 @@ console.log(
 // missed when none of it does, and not decided by this run otherwise; the control's interval is what the
 // instrument reports for no difference at all.
 const BOOTSTRAP = 2000;
-/** The pooled p99 of some rounds' latencies (each sorted; a round may come more than once): only their tails can hold it. */
+/**
+ * The pooled p99 of some rounds' latencies (each sorted; a round may come more than once), as `quantile`
+ * would find it in their concatenation: the above-th largest, walked down from the rounds' tails.
+ */
 function pooledP99(rounds: readonly (readonly number[])[]): number {
   const n = sum(rounds.map((r) => r.length));
-  const above = n - Math.min(n - 1, Math.floor(0.99 * n)); // the p99 is the above-th largest
-  const tail: number[] = [];
-  for (const r of rounds) for (let i = Math.max(0, r.length - above); i < r.length; i++) tail.push(r[i]!);
-  tail.sort((a, b) => b - a);
-  return tail[above - 1]!;
+  const above = n - Math.min(n - 1, Math.floor(0.99 * n));
+  const next = rounds.map((r) => r.length - 1);
+  let value = NaN;
+  for (let k = 0; k < above; k++) {
+    let best = -1;
+    for (let j = 0; j < rounds.length; j++) if (next[j]! >= 0 && (best < 0 || rounds[j]![next[j]!]! > rounds[best]![next[best]!]!)) best = j;
+    value = rounds[best]![next[best]!--]!;
+  }
+  return value;
 }
 function interval(statistic: (rounds: readonly number[]) => number): [number, number] {
   const xs: number[] = [];
