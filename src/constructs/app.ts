@@ -2,7 +2,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { App, Yaml, type AppProps } from 'cdk8s';
 import { renderReport, renderSecretsMarkdown, runtimeDockerfile, runtimeDockerignore, secretInstructions } from '../compile/index.js';
-import { packageVersion } from '../version.js';
+import { installedPackage } from '../version.js';
 import { DiagnosticsError, formatDiagnostic, hasErrors, type Diagnostic } from '../validate/index.js';
 import { Fleet } from './fleet.js';
 
@@ -78,8 +78,9 @@ export class PortcullisApp extends App {
     if (reported.length > 0) files.set('report.html', renderReport(reported));
     const runtime = this.fleets().map((f) => f.lower().runtime).find((r) => r !== undefined);
     if (runtime) {
-      files.set(join('runtime', 'Dockerfile'), runtimeDockerfile(packageVersion(), runtime.args));
-      files.set(join('runtime', '.dockerignore'), runtimeDockerignore());
+      const pkg = installedPackage();
+      files.set(join('runtime', 'Dockerfile'), runtimeDockerfile(pkg, runtime.args));
+      files.set(join('runtime', '.dockerignore'), runtimeDockerignore(pkg));
     }
     return files;
   }
