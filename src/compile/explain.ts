@@ -225,7 +225,7 @@ export function explainAgent(plan: FleetPlan, ref: string): AgentExplanation | u
         secrets: providerSecretPlaces(route, g.gateway, plan.fleet.runtime.namespace).map(
           (s) => `${s.namespace}/${s.name} key ${s.key}${s.role === 'credential' ? '' : ` (tenant ${s.role.tenant})`}`,
         ),
-        removedHeaders: upstreamRemovedHeaders(route),
+        removedHeaders: upstreamRemovedHeaders(plan.fleet, g.gateway, route),
         models: { allowed: grant.models, enforced: g.gateway.gateway.target === 'ai-gateway' },
         ...(grant.tokenBudget && {
           tokenBudget: `${grant.tokenBudget.tokens} ${grant.tokenBudget.count} tokens per ${grant.tokenBudget.per} ${countedBy(grant.tokenBudget.key, a.identity)}${tiersText(grant.tokenBudget, a.identity)}, by BackendTrafficPolicy ${limitsPolicy(g.gateway.gateway, g.provider.name)}; checked before each call, charged after it`,

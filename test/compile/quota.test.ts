@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Agent, Auth, EgressGateway, IngressGateway, Listener, Provider, type Quota } from '../../src/index.js';
 import { find, synth } from '../constructs/helpers.js';
-import { Limiter, bucketOf, type RateLimitRule } from '../support/rate-limit.js';
+import { Limiter, bucketOf, sentUpstream, type RateLimitRule } from '../support/rate-limit.js';
 
 const OKTA = { issuer: 'https://acme.okta.com/oauth2/default', audiences: ['api://agents'], tenantIdClaim: 'tid', extraClaims: { plan: 'plan' } };
 
@@ -100,6 +100,23 @@ describe('token budget and call limit tiers', () => {
     expect(rules.some((r, i) => bucketOf(r, i, { 'x-ai-eg-model': 'claude-sonnet-4', 'x-portcullis-agent': 'x/bot', 'x-tenant-id': 'acme', 'x-user-id': 'alice' }))).toBe(false);
     // nor are another agent's calls through the same gateway: its listener stamps another name
     expect(counting({ 'x-portcullis-agent': 'x/other', 'x-tenant-id': 'acme', 'x-user-id': 'alice' })).toEqual([]);
+
+    // the tokens are charged when the call ends, on the request's headers as they were sent to the provider:
+    // each token rule still finds the bucket it checked before the call
+    const removed: string[] = find(objects, 'AIServiceBackend', 'openai').spec.headerMutation.remove;
+    const request = { 'x-ai-eg-model': 'gpt-4.1', 'x-portcullis-agent': 'x/bot', 'x-tenant-id': 'acme', 'x-user-id': 'alice', 'x-claim-plan': 'pro', 'x-user-email': 'a@acme.example', 'x-user-roles': 'admin' };
+    const { 'x-claim-plan': _, ...free } = request;
+    for (const h of [request, free]) {
+      const checked = rules.flatMap((r, i) => (r.cost ? [bucketOf(r, i, h)] : []));
+      const charged = rules.flatMap((r, i) => (r.cost ? [bucketOf(r, i, sentUpstream(h, removed))] : []));
+      expect(checked.filter((b) => b !== undefined)).toHaveLength(1);
+      expect(charged).toEqual(checked);
+    }
+    // who called goes no further than the budgets need: the user, roles and email are removed, the caller
+    // stamp, the tenant and the tier stay because the token rules read them when the call ends
+    expect(Object.keys(sentUpstream(request, removed)).sort()).toEqual(['x-ai-eg-model', 'x-claim-plan', 'x-portcullis-agent', 'x-tenant-id']);
+    // credential headers go, whatever a budget reads
+    expect(removed).toEqual(expect.arrayContaining(['x-api-key', 'api-key', 'x-goog-api-key']));
   });
 });
 
@@ -136,8 +153,11 @@ describe('budgets per agent', () => {
     const proxies = find(objects, 'NetworkPolicy', 'agents-egress-llm-egress').spec.ingress;
     expect(proxies.find((r: { ports: { port: number }[] }) => r.ports[0]!.port === ports['x.bot']).from[0].podSelector).toEqual({ matchLabels: { 'portcullis.dev/agent': 'bot' } });
     expect(new Set(Object.values(ports)).size).toBe(3);
-    // and the provider never sees the stamp
-    expect(find(objects, 'HTTPRoute', 'llm-openai').spec.rules[0].filters[1].requestHeaderModifier.remove).toContain('x-portcullis-agent');
+    // and the provider never sees the stamp, nor who the call was for: call limits are counted before the
+    // call, so nothing reads these headers after they are removed
+    expect(find(objects, 'HTTPRoute', 'llm-openai').spec.rules[0].filters[1].requestHeaderModifier.remove).toEqual(
+      expect.arrayContaining(['x-portcullis-agent', 'x-user-id', 'x-tenant-id', 'x-user-roles', 'x-user-email']),
+    );
   });
 
   it('keep an agent\'s port when other agents come and go', () => {

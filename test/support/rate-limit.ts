@@ -67,3 +67,16 @@ export class Limiter {
     return max;
   }
 }
+
+/**
+ * The request's headers when a rule with a response cost (a token budget) is charged: Envoy's rate limit
+ * filter builds those descriptors in onDestroy from its pointer to the request's header map
+ * (source/extensions/filters/http/ratelimit/ratelimit.cc), and before the request went upstream the router
+ * applied the route's request_headers_to_remove to that map (finalizeRequestHeaders, router.cc) and the
+ * upstream filters, AI Gateway's header mutator among them, edited the same map
+ * (upstream_request.cc hands them `*parent_.downstreamHeaders()`). So: the headers as sent to the provider.
+ */
+export function sentUpstream(headers: Record<string, string>, removed: readonly string[]): Record<string, string> {
+  const gone = new Set(removed.map((h) => h.toLowerCase()));
+  return Object.fromEntries(Object.entries(headers).filter(([k]) => !gone.has(k.toLowerCase())));
+}

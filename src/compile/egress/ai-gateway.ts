@@ -56,7 +56,7 @@ export function lowerAiGatewayBackend(fleet: Fleet, plan: EgressGatewayPlan, rou
           schema: { name: ai.schema as aigw.AiServiceBackendV1Beta1SpecSchemaName, ...(ai.prefix && { prefix: ai.prefix }), ...(ai.version && { version: ai.version }) },
           backendRef: { group: 'gateway.envoyproxy.io', kind: 'Backend', name: p.name },
           // AI Gateway overwrites only the header it injects: every other credential header goes here
-          headerMutation: { remove: upstreamRemovedHeaders(route) },
+          headerMutation: { remove: upstreamRemovedHeaders(fleet, plan, route) },
         },
       },
     },

@@ -50,6 +50,15 @@ export function budgetRules(fleet: Fleet, plan: EgressGatewayPlan): BudgetRule[]
 
 const isTokens = (b: BudgetRule['budget']): b is TokenBudget => 'tokens' in b;
 
+/**
+ * The request headers a rule reads when the call ends (a token budget, charged with the tokens AI Gateway
+ * recorded): its selectors are evaluated again then, on the request's headers as they were sent upstream.
+ * x-ai-eg-model is AI Gateway's own and never removed.
+ */
+export function headersReadWhenDone(rule: BudgetRule): string[] {
+  return isTokens(rule.budget) ? [AGENT_HEADER, rule.header, ...(rule.tiers ? [rule.tiers.by] : [])].map((h) => h.toLowerCase()) : [];
+}
+
 /** The cost entries the AIGatewayRoute must record for these budgets. */
 export function llmRequestCosts(rules: readonly BudgetRule[]): aigw.AiGatewayRouteV1Beta1SpecLlmRequestCosts[] {
   const kinds = [...new Set(rules.flatMap((r) => (isTokens(r.budget) ? [r.budget.count] : [])))].sort();

@@ -49,7 +49,7 @@ export function lowerEnvoyGatewayRoute(fleet: Fleet, plan: EgressGatewayPlan, ro
       type: gwapi.HttpRouteSpecRulesFiltersType.URL_REWRITE,
       urlRewrite: { hostname: route.convention.host, path: { type: gwapi.HttpRouteSpecRulesFiltersUrlRewritePathType.REPLACE_PREFIX_MATCH, replacePrefixMatch: '/' } },
     },
-    { type: gwapi.HttpRouteSpecRulesFiltersType.REQUEST_HEADER_MODIFIER, requestHeaderModifier: { remove: upstreamRemovedHeaders(route) } },
+    { type: gwapi.HttpRouteSpecRulesFiltersType.REQUEST_HEADER_MODIFIER, requestHeaderModifier: { remove: upstreamRemovedHeaders(fleet, plan, route) } },
     ...(injector
       ? [{ type: gwapi.HttpRouteSpecRulesFiltersType.EXTENSION_REF, extensionRef: { group: 'gateway.envoyproxy.io', kind: 'HTTPRouteFilter', name: `${p.name}-credential` } }]
       : []),

@@ -1,7 +1,8 @@
-import { CREDENTIAL_HEADERS, type Fleet } from '../../model/index.js';
+import { CREDENTIAL_HEADERS, DEFAULT_IDENTITY_HEADERS, agentGateway, type Fleet } from '../../model/index.js';
 import type { EmittedObject } from '../emitted.js';
 import { runtimeExtProc } from '../inbound/runtime.js';
 import { AGENT_HEADER } from '../plan.js';
+import { budgetRules, headersReadWhenDone } from './budgets.js';
 import type { EgressGatewayPlan, ProviderRoutePlan } from './plan.js';
 import { egressLabels } from './gateway.js';
 
@@ -37,11 +38,29 @@ export function foreignCredentialHeaders(route: ProviderRoutePlan): string[] {
 }
 
 /**
- * Headers removed before a request leaves for the provider: the foreign credential headers, and the
- * caller stamp the gateway put on it (the provider has no business knowing which agent called).
+ * Headers removed before a request leaves for the provider: the foreign credential headers, and who
+ * called (the provider has no business knowing): the caller stamp the gateway put on the request, and the
+ * identity headers its grantees forward (user, tenant, roles, email, the per-tenant key header).
+ *
+ * Except the identity headers a token budget on this provider reads when the call ends. Envoy charges a
+ * response cost from the rate limit filter's onDestroy, building the descriptors from the request's header
+ * map, which the route-level removal (the router's finalizeRequestHeaders) and AI Gateway's header mutator
+ * (an upstream filter, handed that same map) edit in place before the request is sent: a header removed
+ * here is absent then, the rule's descriptor is not built, and the tokens are never charged. Those
+ * headers, the caller stamp among them, do reach the provider. (Credential headers always go.)
  */
-export function upstreamRemovedHeaders(route: ProviderRoutePlan): string[] {
-  return [...foreignCredentialHeaders(route), AGENT_HEADER];
+export function upstreamRemovedHeaders(fleet: Fleet, plan: EgressGatewayPlan, route: ProviderRoutePlan): string[] {
+  const identity = new Set<string>([AGENT_HEADER]);
+  if (route.provider.perTenant) identity.add(route.provider.perTenant.tenantHeader);
+  for (const g of route.grantees) {
+    const agent = fleet.agents.find((a) => a.namespace === g.namespace && a.name === g.name);
+    const ih = (agent && agentGateway(fleet, agent)?.identityHeaders) ?? DEFAULT_IDENTITY_HEADERS;
+    for (const h of [ih.userId, ih.tenantId, ih.roles, ih.email]) identity.add(h);
+  }
+  const readWhenDone = new Set(budgetRules(fleet, plan).flatMap((r) => (r.provider === route.provider.name ? headersReadWhenDone(r) : [])));
+  const credentials = foreignCredentialHeaders(route);
+  const caller = [...identity].map((h) => h.toLowerCase()).filter((h) => !readWhenDone.has(h) && !credentials.includes(h));
+  return [...credentials, ...[...new Set(caller)].sort()];
 }
 
 /** The provider's upstream: an Envoy Gateway Backend at its host, TLS verified against the system CAs. */
