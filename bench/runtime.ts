@@ -30,7 +30,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 1.25);
 const CONCURRENCY = 32;
 const RATES = [1000, 2000];
-const KEYS = 10_000;
+const KEYS = Number(process.env.BENCH_KEYS ?? 10_000);
 
 // the servers run compiled JavaScript under plain node, as in the image (tsx would add its own memory);
 // built inside this checkout (node_modules may be shared between worktrees, a build there is not ours)
@@ -274,8 +274,8 @@ async function openLoop(t: Target, rate: number, seconds: number): Promise<{ lat
 
 // one server process per path, so that each one serves exactly the load the no-op serves: a process
 // serving two paths would carry the GC debt of both into each one's measurements. Every runtime process
-// loads the whole config, 10,000 API keys included.
-const apiKeyFrame = grpcFrame(headersMessage('apikey', { 'x-api-key': 'sk-bench-4242' }));
+// loads the whole config, 10,000 API keys included (BENCH_KEYS sets how many).
+const apiKeyFrame = grpcFrame(headersMessage('apikey', { 'x-api-key': `sk-bench-${Math.min(4242, KEYS - 1)}` }));
 const jwtFrame = grpcFrame(headersMessage('jwt', { authorization: `Bearer ${token}` }));
 // The control: a second no-op process, the same code measured the same way. Its ratios to the first are
 // what this instrument reports for no difference at all, i.e. how far apart two runs of one server land on
@@ -284,7 +284,7 @@ const CONTROL = 'no-op, a second process (control)';
 const paths: [name: string, args: string[], frame: Buffer][] = [
   ['no-op', ['noop'], apiKeyFrame],
   [CONTROL, ['noop'], apiKeyFrame],
-  ['api key (hashed, 10k keys)', ['runtime', configPath], apiKeyFrame],
+  [`api key (hashed, ${KEYS % 1000 === 0 ? `${KEYS / 1000}k` : KEYS} keys)`, ['runtime', configPath], apiKeyFrame],
   ['jwt RS256 (verified-token cache)', ['runtime', configPath], jwtFrame],
   ['jwt RS256 (signature every time)', ['runtime', uncachedPath], jwtFrame],
 ];
