@@ -122,18 +122,30 @@ function planAgent(fleet: Fleet, agent: Agent, index: number, egress: readonly E
   };
 }
 
+/**
+ * The headers an agent's verified callers are known by, under its gateway's identity header names: user,
+ * tenant, roles, email, each auth method's own names, and the claim headers of its OIDC methods.
+ */
+export function agentIdentityHeaders(identity: IdentityHeaders, agent: Agent): string[] {
+  const names = [identity.userId, identity.tenantId, identity.roles, identity.email];
+  for (const m of agent.auth) {
+    for (const h of Object.values(m.identityHeaders ?? {})) if (h) names.push(h);
+    if (m.type === 'oidc') for (const key of Object.keys(m.claims.extra)) names.push(`${identity.claimPrefix}${key}`);
+  }
+  return names;
+}
+
 /** Every header a caller could send to impersonate an identity on this gateway's agents. */
 function spoofableHeaders(gateway: IngressGateway, agents: readonly AgentPlan[]): string[] {
-  const i = gateway.identityHeaders;
-  const names = new Set<string>([i.userId, i.tenantId, i.roles, i.email, AGENT_HEADER]);
+  const names = new Set<string>([AGENT_HEADER]);
   for (const { agent } of agents) {
     if (agent.authorizationHeader.mode === 'move') names.add(agent.authorizationHeader.header);
-    for (const m of agent.auth) {
-      for (const h of Object.values(m.identityHeaders ?? {})) if (h) names.add(h);
-      if (m.type === 'oidc') for (const key of Object.keys(m.claims.extra)) names.add(`${i.claimPrefix}${key}`);
-    }
+    for (const h of agentIdentityHeaders(gateway.identityHeaders, agent)) names.add(h);
   }
-  return [...names].map((n) => n.toLowerCase()).sort();
+  // the gateway's own names, even with no agent on it yet
+  const i = gateway.identityHeaders;
+  for (const h of [i.userId, i.tenantId, i.roles, i.email]) names.add(h);
+  return [...new Set([...names].map((n) => n.toLowerCase()))].sort();
 }
 
 function planGateway(gateway: IngressGateway, index: number, agents: readonly AgentPlan[]): GatewayPlan {

@@ -160,6 +160,22 @@ describe('budgets per agent', () => {
     );
   });
 
+  it('remove who called before the provider: identity, method and claim headers of every grantee', () => {
+    const { objects, diagnostics } = synth((f) => {
+      const openai = Provider.openai({ credential: { secretName: 'openai', key: 'credential' } });
+      new EgressGateway(f, 'llm', { namespace: 'agents-egress', providers: [openai] });
+      const gw = new IngressGateway(f, 'edge', { namespace: 'edge', listeners: [Listener.https({ certificateSecret: 'tls' })], identityHeaders: { userId: 'x-sub' } });
+      const bot = new Agent(f, 'bot', { namespace: 'x', image: 'i:1', auth: [Auth.oidc(OKTA)] });
+      bot.exposeVia(gw);
+      bot.allowProvider(openai);
+    });
+    expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    const removed: string[] = find(objects, 'HTTPRoute', 'llm-openai').spec.rules[0].filters[1].requestHeaderModifier.remove;
+    // the gateway's own user header name, the default others, and the OIDC method's claim header
+    expect(removed).toEqual(expect.arrayContaining(['x-sub', 'x-tenant-id', 'x-claim-plan', 'x-portcullis-agent']));
+    expect(removed).not.toContain('x-user-id');
+  });
+
   it('keep an agent\'s port when other agents come and go', () => {
     const portOf = (names: string[]) => {
       const { objects } = synth((f) => {

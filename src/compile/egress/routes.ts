@@ -1,7 +1,7 @@
 import { CREDENTIAL_HEADERS, DEFAULT_IDENTITY_HEADERS, agentGateway, type Fleet } from '../../model/index.js';
 import type { EmittedObject } from '../emitted.js';
 import { runtimeExtProc } from '../inbound/runtime.js';
-import { AGENT_HEADER } from '../plan.js';
+import { AGENT_HEADER, agentIdentityHeaders } from '../plan.js';
 import { budgetRules, headersReadWhenDone } from './budgets.js';
 import type { EgressGatewayPlan, ProviderRoutePlan } from './plan.js';
 import { egressLabels } from './gateway.js';
@@ -40,7 +40,8 @@ export function foreignCredentialHeaders(route: ProviderRoutePlan): string[] {
 /**
  * Headers removed before a request leaves for the provider: the foreign credential headers, and who
  * called (the provider has no business knowing): the caller stamp the gateway put on the request, and the
- * identity headers its grantees forward (user, tenant, roles, email, the per-tenant key header).
+ * identity headers its grantees forward (user, tenant, roles, email, each method's own, the claim headers,
+ * the per-tenant key header).
  *
  * Except the identity headers a token budget on this provider reads when the call ends. Envoy charges a
  * response cost from the rate limit filter's onDestroy, building the descriptors from the request's header
@@ -55,7 +56,7 @@ export function upstreamRemovedHeaders(fleet: Fleet, plan: EgressGatewayPlan, ro
   for (const g of route.grantees) {
     const agent = fleet.agents.find((a) => a.namespace === g.namespace && a.name === g.name);
     const ih = (agent && agentGateway(fleet, agent)?.identityHeaders) ?? DEFAULT_IDENTITY_HEADERS;
-    for (const h of [ih.userId, ih.tenantId, ih.roles, ih.email]) identity.add(h);
+    for (const h of agent ? agentIdentityHeaders(ih, agent) : [ih.userId, ih.tenantId, ih.roles, ih.email]) identity.add(h);
   }
   const readWhenDone = new Set(budgetRules(fleet, plan).flatMap((r) => (r.provider === route.provider.name ? headersReadWhenDone(r) : [])));
   const credentials = foreignCredentialHeaders(route);
