@@ -320,8 +320,8 @@ async function settle(t: Target): Promise<void> {
 for (const t of targets) await closedLoop(t, 1);
 
 /**
- * Per path, one entry per round (open loop: per rate); `all` pools every latency of every round, `rounds`
- * keeps each round's (sorted) for the intervals.
+ * Per path, one entry per round (open loop: per rate); `rounds` keeps each round's latencies (sorted), which
+ * the pooled figures and the intervals are computed from.
  */
 type Row = {
   throughput: number[];
@@ -329,13 +329,12 @@ type Row = {
   p50: Record<number, number[]>;
   p99: Record<number, number[]>;
   achieved: Record<number, number[]>;
-  all: Record<number, number[]>;
   rounds: Record<number, number[][]>;
   loadGeneratorDelay: Record<number, number[]>;
 };
 const perRate = <T>() => Object.fromEntries(RATES.map((r) => [r, [] as T[]]));
 const rows = new Map<string, Row>(
-  targets.map((t) => [t.name, { throughput: [], cpuPerStream: [], p50: perRate(), p99: perRate(), achieved: perRate(), all: perRate(), rounds: perRate(), loadGeneratorDelay: perRate() }]),
+  targets.map((t) => [t.name, { throughput: [], cpuPerStream: [], p50: perRate(), p99: perRate(), achieved: perRate(), rounds: perRate(), loadGeneratorDelay: perRate() }]),
 );
 const began = performance.now();
 for (let round = 0; round < ROUNDS; round++) {
@@ -356,7 +355,6 @@ for (let round = 0; round < ROUNDS; round++) {
       row.p99[rate]!.push(quantile(r.latencies, 0.99));
       row.achieved[rate]!.push(r.achieved);
       row.loadGeneratorDelay[rate]!.push(r.loadGeneratorDelayP99);
-      for (const ms of r.latencies) row.all[rate]!.push(ms);
       row.rounds[rate]!.push(r.latencies);
     }
   }
@@ -371,7 +369,9 @@ const base = rows.get('no-op')!;
 const f = (n: number, d = 2) => n.toFixed(d);
 /** The range of the rounds, when there are several. */
 const range = (xs: readonly number[], fmt: (n: number) => string) => (xs.length > 1 ? ` (${fmt(Math.min(...xs))}–${fmt(Math.max(...xs))})` : '');
-const p99Of = (row: Row, rate: number) => quantile(sorted(row.all[rate]!), 0.99);
+/** Every latency of every round of a path at a rate, sorted. */
+const pooled = (row: Row, rate: number) => sorted(row.rounds[rate]!.flat());
+const p99Of = (row: Row, rate: number) => quantile(pooled(row, rate), 0.99);
 const samples = RATES.map((rate) => `${(rate * SECONDS * ROUNDS).toLocaleString('en')} at ${rate.toLocaleString('en')}/s`).join(', ');
 console.log(`\nportcullis runtime vs a no-op ExternalProcessor (same gRPC stack), ${ROUNDS} interleaved rounds of ${SECONDS}s per measurement`);
 console.log(`closed loop: ${CONCURRENCY} concurrent streams; open loop: fixed offered rate, one stream per request; loopback, load generator in its own process`);
@@ -387,7 +387,7 @@ for (const [name, row] of rows) {
   for (const rate of RATES) {
     const ratios = row.p99[rate]!.map((p99, i) => p99 / base.p99[rate]![i]!);
     cells.push(
-      f(quantile(sorted(row.all[rate]!), 0.5)),
+      f(quantile(pooled(row, rate), 0.5)),
       `${f(p99Of(row, rate))}${range(row.p99[rate]!, (n) => f(n))}`,
       `${f(p99Of(row, rate) / p99Of(base, rate))}x${range(ratios, (n) => `${f(n)}x`)}`,
     );

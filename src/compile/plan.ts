@@ -137,14 +137,12 @@ export function agentIdentityHeaders(identity: IdentityHeaders, agent: Agent): s
 
 /** Every header a caller could send to impersonate an identity on this gateway's agents. */
 function spoofableHeaders(gateway: IngressGateway, agents: readonly AgentPlan[]): string[] {
-  const names = new Set<string>([AGENT_HEADER]);
+  const i = gateway.identityHeaders;
+  const names = new Set<string>([i.userId, i.tenantId, i.roles, i.email, AGENT_HEADER]);
   for (const { agent } of agents) {
     if (agent.authorizationHeader.mode === 'move') names.add(agent.authorizationHeader.header);
-    for (const h of agentIdentityHeaders(gateway.identityHeaders, agent)) names.add(h);
+    for (const h of agentIdentityHeaders(i, agent)) names.add(h);
   }
-  // the gateway's own names, even with no agent on it yet
-  const i = gateway.identityHeaders;
-  for (const h of [i.userId, i.tenantId, i.roles, i.email]) names.add(h);
   return [...new Set([...names].map((n) => n.toLowerCase()))].sort();
 }
 

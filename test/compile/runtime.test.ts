@@ -4,6 +4,7 @@ import { buildFleet } from '../../examples/fleet.js';
 import { RUNTIME_ENTRYPOINT, RUNTIME_NODE_ENV, RUNTIME_NODE_FLAGS, RUNTIME_OLD_SPACE_MIB, RUNTIME_SEMI_SPACE_MIB } from '../../src/compile/index.js';
 import { parseRuntimeConfig } from '../../src/contract/index.js';
 import { PortcullisApp } from '../../src/index.js';
+import { dockerfileArray } from '../support/dockerfile.js';
 
 function rendered() {
   const app = new PortcullisApp({ report: () => {} });
@@ -79,11 +80,11 @@ describe('the runtime the example fleet needs', () => {
     expect(dockerfile).toMatch(/^# {3}npm pack --pack-destination out\/runtime <the portcullis checkout>$/m);
     expect(dockerfile).toMatch(/^ && npm ci --omit=dev --ignore-scripts /m);
     expect(dockerfile).toMatch(/^USER 65532:65532$/m);
-    expect(JSON.parse(/^ENTRYPOINT (.*)$/m.exec(dockerfile)![1]!)).toEqual(RUNTIME_ENTRYPOINT);
+    expect(dockerfileArray(dockerfile, 'ENTRYPOINT')).toEqual(RUNTIME_ENTRYPOINT);
     expect(RUNTIME_ENTRYPOINT.slice(-2)).toEqual(['/opt/portcullis/bin/portcullis.js', 'runtime']);
     expect(RUNTIME_ENTRYPOINT.slice(1, -2)).toEqual(RUNTIME_NODE_FLAGS);
     for (const [k, v] of Object.entries(RUNTIME_NODE_ENV)) expect(dockerfile).toMatch(new RegExp(`^ENV .*\\b${k}=${v}\\b`, 'm'));
-    expect(JSON.parse(/^CMD (.*)$/m.exec(dockerfile)![1]!)).toEqual(get('Deployment').spec.template.spec.containers[0].args);
+    expect(dockerfileArray(dockerfile, 'CMD')).toEqual(get('Deployment').spec.template.spec.containers[0].args);
     const ignore = files.get('runtime/.dockerignore')!.split('\n');
     expect(ignore).toContain('*');
     expect(ignore.filter((l) => l.startsWith('!')).sort()).toEqual(['!Dockerfile', `!${/^COPY (\S+) /m.exec(dockerfile)![1]}`]);

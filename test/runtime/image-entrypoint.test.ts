@@ -26,6 +26,12 @@ function runSteps(steps: string[], cwd: string): void {
   execFileSync('sh', ['-c', steps.join(' && ')], { cwd, stdio: 'pipe', env: { ...process.env, npm_config_prefer_offline: 'true' } });
 }
 
+/** A RUN's commands before `npm ci` (that one and the cache clean-up are run by the first test only). */
+const beforeCi = (run: string[]) => run.slice(0, run.findIndex((c) => c.startsWith('npm ci')));
+/** The packed tarball's sha512, as npm's integrity (base64) or as sha512sum prints it (hex). */
+const tarballSha512 = (encoding: 'base64' | 'hex') => createHash('sha512').update(readFileSync(tarball)).digest(encoding);
+const ARGS = ['--port', '9002', '--metrics-port', '9090'];
+
 const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 let tarball = '';
 // This checkout packed as npm publishes it (prepack and prepare included), from a copy of what the package
@@ -113,18 +119,16 @@ describe("the runtime image's entry point", () => {
     const installedDir = join(project, 'node_modules', 'portcullis');
     mkdirSync(installedDir, { recursive: true });
     const url = `https://registry.npmjs.org/portcullis/-/${runtimeTarball(version)}`;
-    const integrity = `sha512-${createHash('sha512').update(readFileSync(tarball)).digest('base64')}`;
+    const integrity = `sha512-${tarballSha512('base64')}`;
     writeFileSync(join(project, 'package-lock.json'), JSON.stringify({ lockfileVersion: 3, packages: { '': {}, 'node_modules/portcullis': { version, resolved: url, integrity } } }));
-    const run = dockerfileRun(runtimeDockerfile(installedPackage(installedDir, version), ['--port', '9002', '--metrics-port', '9090']));
+    const run = dockerfileRun(runtimeDockerfile(installedPackage(installedDir, version), ARGS));
     expect(run[0]).toBe(`npm pack --silent ${url}`);
     expect(run[1]).toMatch(/sha512sum --check/);
-    const unpackedLockfile = (image: string) => existsSync(join(image, PUBLISHED_LOCKFILE));
-    // the registry is out of reach here: npm fetches the same bytes from the tarball file instead. Up to
-    // the lockfile's copy (npm ci is run by the test above).
-    const upToCi = run.slice(1, run.findIndex((c) => c.startsWith('npm ci')));
+    // the registry is out of reach here: npm fetches the same bytes from the tarball file instead
+    const upToCi = beforeCi(run).slice(1);
     const good = tempDir('portcullis-image-');
     runSteps([`npm pack --silent ${tarball}`, ...upToCi], good);
-    expect(unpackedLockfile(good)).toBe(true);
+    expect(existsSync(join(good, PUBLISHED_LOCKFILE))).toBe(true);
 
     // other bytes under the same name and version (a squatted or tampered package): the build stops at the
     // check, and nothing of it is unpacked
@@ -154,16 +158,15 @@ describe("the runtime image's entry point", () => {
     // the installed package renders the Dockerfile, as it does in that project's synth
     const script = `import { installedPackage } from 'portcullis/lib/version.js';
 import { runtimeDockerfile } from 'portcullis/lib/compile/index.js';
-process.stdout.write(runtimeDockerfile(installedPackage(), ['--port', '9002', '--metrics-port', '9090']));`;
+process.stdout.write(runtimeDockerfile(installedPackage(), ${JSON.stringify(ARGS)}));`;
     const dockerfile = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: project, encoding: 'utf8' });
-    const sha512 = createHash('sha512').update(readFileSync(tarball)).digest('hex');
     const run = dockerfileRun(dockerfile);
     // installed from a file: taken from the build context, and checked against what npm recorded
     expect(dockerfile).toMatch(new RegExp(`^COPY ${runtimeTarball(version).replace(/\./g, '\\.')} \\./$`, 'm'));
-    expect(run[0]).toBe(`echo "${sha512} ${runtimeTarball(version)}" | sha512sum --check --strict --quiet`);
+    expect(run[0]).toBe(`echo "${tarballSha512('hex')} ${runtimeTarball(version)}" | sha512sum --check --strict --quiet`);
     const image = tempDir('portcullis-image-');
     copyFileSync(tarball, join(image, runtimeTarball(version)));
-    runSteps(run.slice(0, run.findIndex((c) => c.startsWith('npm ci'))), image);
+    runSteps(beforeCi(run), image);
     expect(existsSync(join(image, PUBLISHED_LOCKFILE))).toBe(true);
   }, 60_000);
 });

@@ -51,17 +51,16 @@ export function foreignCredentialHeaders(route: ProviderRoutePlan): string[] {
  * headers, the caller stamp among them, do reach the provider. (Credential headers always go.)
  */
 export function upstreamRemovedHeaders(fleet: Fleet, plan: EgressGatewayPlan, route: ProviderRoutePlan): string[] {
-  const identity = new Set<string>([AGENT_HEADER]);
-  if (route.provider.perTenant) identity.add(route.provider.perTenant.tenantHeader);
+  const caller = [AGENT_HEADER, ...(route.provider.perTenant ? [route.provider.perTenant.tenantHeader] : [])];
   for (const g of route.grantees) {
-    const agent = fleet.agents.find((a) => a.namespace === g.namespace && a.name === g.name);
-    const ih = (agent && agentGateway(fleet, agent)?.identityHeaders) ?? DEFAULT_IDENTITY_HEADERS;
-    for (const h of agent ? agentIdentityHeaders(ih, agent) : [ih.userId, ih.tenantId, ih.roles, ih.email]) identity.add(h);
+    // grantees are taken from the fleet's agents (egress/plan.ts)
+    const agent = fleet.agents.find((a) => a.namespace === g.namespace && a.name === g.name)!;
+    caller.push(...agentIdentityHeaders(agentGateway(fleet, agent)?.identityHeaders ?? DEFAULT_IDENTITY_HEADERS, agent));
   }
   const readWhenDone = new Set(budgetRules(fleet, plan).flatMap((r) => (r.provider === route.provider.name ? headersReadWhenDone(r) : [])));
   const credentials = foreignCredentialHeaders(route);
-  const caller = [...identity].map((h) => h.toLowerCase()).filter((h) => !readWhenDone.has(h) && !credentials.includes(h));
-  return [...credentials, ...[...new Set(caller)].sort()];
+  const removed = new Set(caller.map((h) => h.toLowerCase()).filter((h) => !readWhenDone.has(h) && !credentials.includes(h)));
+  return [...credentials, ...[...removed].sort()];
 }
 
 /** The provider's upstream: an Envoy Gateway Backend at its host, TLS verified against the system CAs. */
