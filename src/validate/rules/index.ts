@@ -21,6 +21,7 @@ import { gcpNeedsAiGateway } from './gcp-needs-ai-gateway.js';
 import { modelEnforcement } from './model-enforcement.js';
 import { modelGlob } from './model-glob.js';
 import { quotaContradiction } from './quota-contradiction.js';
+import { quotaCredentialHeader } from './quota-credential-header.js';
 import { quotaKey } from './quota-key.js';
 import { quotaRateLimitService } from './quota-rate-limit-service.js';
 import { quotaUncounted } from './quota-uncounted.js';
@@ -64,4 +65,5 @@ export const RULES: readonly Rule[] = [
   tokenBudgetNeedsAiGateway,
   quotaUncounted,
   egressGatewayCapacity,
+  quotaCredentialHeader,
 ];

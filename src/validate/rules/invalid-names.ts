@@ -1,4 +1,4 @@
-import { ENV_NAME, HEADER_NAME, isDnsLabel, isDnsSubdomain, isHostname } from '../../model/index.js';
+import { ENV_NAME, HEADER_NAME, isDnsLabel, isDnsSubdomain, isHostname, type QuotaKey } from '../../model/index.js';
 import type { EntityRef, Finding, Rule } from '../rule.js';
 import { agentRef, gatewayRef } from '../rule.js';
 
@@ -9,6 +9,10 @@ const header: Check[2] = (v) => HEADER_NAME.test(v);
 const DNS_TEXT = 'a DNS label: lowercase letters, digits and "-", at most 63 characters, starting and ending alphanumeric';
 const SECRET_TEXT = 'a Secret name (DNS subdomain: lowercase letters, digits, "-" and ".")';
 const HEADER_TEXT = 'an HTTP header name (letters, digits and !#$%&\'*+-.^_`|~)';
+
+/** A quota's key or tier, when it names a header. */
+const quotaHeaderCheck = (field: string, key: QuotaKey | undefined): Check[] =>
+  key !== undefined && typeof key === 'object' ? [[`${field}.header`, key.header, header, HEADER_TEXT]] : [];
 
 function run(entity: EntityRef, checks: Check[]): Finding[] {
   return checks
@@ -51,6 +55,11 @@ export const invalidNames: Rule = {
           ...(m.type === 'edgeTrust' ? Object.entries(m.headers).map(([k, v]): Check => [`auth[${mi}].headers.${k}`, v, header, HEADER_TEXT]) : []),
           ...('secretName' in m ? [[`auth[${mi}].secretName`, m.secretName, isDnsSubdomain, SECRET_TEXT] as Check] : []),
           ...(m.type === 'edgeTrust' ? [[`auth[${mi}].proofSecretName`, m.proofSecretName, isDnsSubdomain, SECRET_TEXT] as Check] : []),
+        ]),
+        ...a.quotas.flatMap((q, qi): Check[] => [...quotaHeaderCheck(`quotas[${qi}].key`, q.key), ...quotaHeaderCheck(`quotas[${qi}].tiers.by`, q.tiers?.by)]),
+        ...a.providers.flatMap((g, gi): Check[] => [
+          ...quotaHeaderCheck(`providers[${gi}].tokenBudget.tiers.by`, g.tokenBudget?.tiers?.by),
+          ...quotaHeaderCheck(`providers[${gi}].requestLimit.tiers.by`, g.requestLimit?.tiers?.by),
         ]),
       ]),
     );

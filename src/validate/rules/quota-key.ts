@@ -1,6 +1,7 @@
 import { DEFAULT_IDENTITY_HEADERS, agentGateway, headersSetBy, quotaHeader, type QuotaKey } from '../../model/index.js';
 import type { Finding, Rule } from '../rule.js';
 import { agentRef } from '../rule.js';
+import { callerCredentialHeaders } from './quota-credential-header.js';
 
 export const quotaKey: Rule = {
   code: 'PC030',
@@ -11,9 +12,11 @@ export const quotaKey: Rule = {
     fleet.agents.forEach((agent, i) => {
       const identity = agentGateway(fleet, agent)?.identityHeaders ?? DEFAULT_IDENTITY_HEADERS;
       const set = new Set(agent.auth.flatMap((m) => [...headersSetBy(identity, m)]));
+      // a credential header is PC036's
+      const credentials = callerCredentialHeaders(agent);
       const check = (key: QuotaKey, field: string, consequence: string) => {
         const header = quotaHeader(key, identity);
-        if (!set.has(header))
+        if (!set.has(header) && !credentials.has(header))
           found.push({
             entity: agentRef(i),
             field,
