@@ -1,6 +1,8 @@
 /**
- * The ext_proc messages as @grpc/proto-loader hands them over (keepCase, enums as names, bytes as Buffers,
- * oneofs named). Only the fields the runtime reads or writes are typed.
+ * The ext_proc messages: requests as the service definition decodes them (src/runtime/protos.ts: proto
+ * field names, enums as names, bytes as Buffers, oneofs named), answers in the shape protobufjs encodes
+ * without copying (proto field names, enums as numbers, bytes as Buffers). Only the fields the runtime
+ * reads or writes are typed.
  */
 export interface HeaderValue {
   key: string;
@@ -47,10 +49,10 @@ export interface HeaderMutation {
   remove_headers?: string[];
 }
 export interface CommonResponse {
-  status?: 'CONTINUE' | 'CONTINUE_AND_REPLACE';
   header_mutation?: HeaderMutation;
 }
 export interface ImmediateResponse {
+  /** envoy.type.v3.HttpStatus: its StatusCode enum's numbers are the HTTP codes. */
   status: { code: number };
   headers?: HeaderMutation;
   body?: Buffer;

@@ -1,9 +1,11 @@
+import { expect } from 'vitest';
 import { parseRuntimeConfig, type RuntimeConfigInput } from '../../src/contract/index.js';
 import { JwksRegistry } from '../../src/runtime/jwks.js';
 import { createLogger } from '../../src/runtime/log.js';
 import type { ProcessingRequest, ProcessingResponse } from '../../src/runtime/messages.js';
 import { RuntimeMetrics } from '../../src/runtime/metrics.js';
 import { StreamProcessor } from '../../src/runtime/processor.js';
+import { encodeResponse, encodeResponseLeniently } from '../../src/runtime/protos.js';
 import { buildSnapshot, type Snapshot } from '../../src/runtime/snapshot.js';
 import { LogCapture } from './helpers.js';
 
@@ -24,12 +26,16 @@ export class FakeStreams {
     private readonly now?: () => number,
   ) {}
 
-  /** Sends the messages of one request, in order, and returns the answers. */
+  /**
+   * Sends the messages of one request, in order, and returns the answers. Each answer must encode to the
+   * same bytes whether or not it is first copied into protobufjs messages (the server encodes without).
+   */
   async run(...messages: ProcessingRequest[]): Promise<ProcessingResponse[]> {
     const p = new StreamProcessor({ current: () => this.snapshot, logger: this.logger, metrics: this.metrics, ...(this.now && { now: this.now }) });
     const out: ProcessingResponse[] = [];
     for (const m of messages) {
       const r = await p.onMessage(m);
+      expect(encodeResponse(r).equals(encodeResponseLeniently(r)), 'the answer is not in the shape protobufjs encodes').toBe(true);
       out.push(r);
       if (r.immediate_response) break;
     }
