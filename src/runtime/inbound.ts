@@ -113,7 +113,7 @@ const TRACEPARENT = /^[0-9a-f]{2}-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0
 
 /** Adds x-request-id and a W3C traceparent when the request has no (valid) one. */
 export function addRequestIds(headers: RequestHeaders, m: MutationBuilder): void {
-  if (!headers.get('x-request-id')) m.set('x-request-id', randomUUID());
+  if (!headers.raw('x-request-id')?.length) m.set('x-request-id', randomUUID());
   const tp = headers.get('traceparent');
   if (headers.count('traceparent') !== 1 || !tp || !TRACEPARENT.test(tp) || tp.startsWith('ff'))
     m.set('traceparent', `00-${randomId(TRACE_ID_ZERO)}-${randomId(SPAN_ID_ZERO)}-01`);

@@ -206,8 +206,9 @@ describe('inbound processor (fake stream)', () => {
     const kept = mutationOf(await streams.one(req('any-of', { 'x-api-key': 'sk-bob-0002', 'x-request-id': 'abc', traceparent: tp })));
     expect(kept.set['x-request-id']).toBeUndefined();
     expect(kept.set.traceparent).toBeUndefined();
-    const bad = mutationOf(await streams.one(req('any-of', { 'x-api-key': 'sk-bob-0002', traceparent: '00-0000-zz' })));
+    const bad = mutationOf(await streams.one(req('any-of', { 'x-api-key': 'sk-bob-0002', traceparent: '00-0000-zz', 'x-request-id': '' })));
     expect(bad.set.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+    expect(bad.set['x-request-id'], 'an empty x-request-id is none').toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it('refuses an unknown route (fail closed) and lets a declared passthrough route through untouched', async () => {
