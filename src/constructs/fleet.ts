@@ -154,22 +154,23 @@ export class Fleet extends Chart {
 
   private fromSource(s: FleetInputSource) {
     const raw = (typeof s.input === 'object' && s.input !== null ? s.input : {}) as Record<string, unknown>;
-    const scopesFor = (list: unknown) => {
-      const taken = new Set<string>();
-      return (Array.isArray(list) ? list : []).map((item, i) => {
+    // one id space for gateways, egress gateways and agents: they are all children of this fleet, and an
+    // agent may share its name with a gateway (another kind, another namespace)
+    const taken = new Set<string>();
+    const scopesFor = (list: unknown, field: string) =>
+      (Array.isArray(list) ? list : []).map((item, i) => {
         const name = (item as { name?: unknown })?.name;
         const namespace = (item as { namespace?: unknown })?.namespace;
-        const wanted = [name, `${String(name)}.${String(namespace)}`, `${String(name)}.${i}`].find(
-          (c): c is string => typeof c === 'string' && c.length > 0 && !c.includes('/') && !taken.has(c),
-        );
-        const id = wanted ?? `#${i}`;
+        const candidates = typeof name === 'string' ? [name, ...(typeof namespace === 'string' ? [`${name}.${namespace}`] : []), `${name}.${i}`] : [];
+        // a nameless entry (or one whose every name is taken) is called by where it stands in the input
+        let id = candidates.find((c) => c.length > 0 && !c.includes('/') && !taken.has(c)) ?? `${field}[${i}]`;
+        for (let n = 2; taken.has(id); n++) id = `${field}[${i}].${n}`; // an invalid name took it
         taken.add(id);
         return new Construct(this, id);
       });
-    };
-    const gateways = scopesFor(raw.gateways);
-    const egressGateways = scopesFor(raw.egressGateways);
-    const agents = scopesFor(raw.agents);
+    const gateways = scopesFor(raw.gateways, 'gateways');
+    const egressGateways = scopesFor(raw.egressGateways, 'egressGateways');
+    const agents = scopesFor(raw.agents, 'agents');
     const source: FleetSource = {
       fleetPath: this.node.path,
       gatewayPaths: gateways.map((g) => g.node.path),

@@ -47,6 +47,25 @@ describe('portcullis synth', () => {
     expect(readTree(out).has(join('acme', 'stale.yaml'))).toBe(false);
   });
 
+  it('lets an agent share its name with a gateway (another kind, another namespace)', async () => {
+    const { code, stderr, out } = await synthYaml(`${HEAD}gateways:
+  - name: public
+    namespace: edge
+    listeners: [{ name: https, protocol: HTTPS, port: 443, certificateRefs: [{ name: tls }] }]
+agents:
+  - name: public
+    namespace: team
+    image: x:1
+    expose: { gateway: edge/public }
+    auth: [{ type: apiKey, secretName: keys }]
+`);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const files = [...readTree(out).keys()];
+    expect(files).toContain(join('acme', 'team', 'deployment.public.yaml'));
+    expect(files).toContain(join('acme', 'edge', 'gateway.public.yaml'));
+  });
+
   it('prints a warning and still writes, exit 0', async () => {
     const { code, stderr, out, file } = await synthYaml(`${HEAD}agents:
   - name: batch

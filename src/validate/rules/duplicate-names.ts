@@ -20,10 +20,23 @@ function duplicates<T>(items: readonly T[], key: (t: T) => string, ref: (i: numb
   return found;
 }
 
+/** A name listed twice in one list of an entity: each repeat, with the index of its first listing. */
+function repeats(names: readonly string[], entity: EntityRef, field: (i: number) => string, what: string, hint: string): Finding[] {
+  const first = new Map<string, number>();
+  return names.flatMap((name, i) => {
+    const j = first.get(name);
+    if (j === undefined) {
+      first.set(name, i);
+      return [];
+    }
+    return [{ entity, field: field(i), message: `${what} "${name}" is listed twice (also at index ${j})`, hint }];
+  });
+}
+
 export const duplicateNames: Rule = {
   code: 'PC010',
   severity: 'error',
-  title: 'duplicate agent, gateway or listener names',
+  title: 'duplicate agent, gateway, listener or provider names, or a provider listed twice',
   check(fleet) {
     const listenerDupes = fleet.gateways.flatMap((g, gi) => {
       const seen = new Set<string>();
@@ -41,6 +54,18 @@ export const duplicateNames: Rule = {
       ...duplicates(fleet.egressGateways, gatewayKey, (index) => ({ kind: 'egressGateway', index }), 'egress gateway'),
       ...duplicates(fleet.providers, (p) => p.name, (index) => ({ kind: 'provider', index }), 'provider'),
       ...listenerDupes,
+      ...fleet.egressGateways.flatMap((g, index) =>
+        repeats(g.providers, { kind: 'egressGateway', index }, (i) => `providers[${i}]`, 'provider', 'list each provider once'),
+      ),
+      ...fleet.agents.flatMap((a, index) =>
+        repeats(
+          a.providers.map((p) => p.provider),
+          agentRef(index),
+          (i) => `providers[${i}].provider`,
+          'provider',
+          'grant each provider once, with every model, budget and limit in that one grant',
+        ),
+      ),
     ];
   },
 };
