@@ -1,11 +1,9 @@
-import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildFleet } from '../../examples/fleet.js';
-import { PortcullisApp } from '../../src/index.js';
 import type { RunningRuntime } from '../../src/runtime/index.js';
 import { startRuntime } from '../../src/runtime/index.js';
-import { ExtProcClient, LogCapture, headersMessage, immediateHeader, mutationOf, routeName, statusOf, tempDir, writeConfig, writeSecret } from './helpers.js';
+import { EXAMPLE_SECRETS, exampleContract, writeExampleSecrets } from './example-contract.js';
+import { ExtProcClient, LogCapture, headersMessage, immediateHeader, mutationOf, routeName, statusOf, tempDir, writeConfig } from './helpers.js';
 import { RESOURCE, startIdp, type TestIdp } from './idp.js';
 
 /**
@@ -13,17 +11,7 @@ import { RESOURCE, startIdp, type TestIdp } from './idp.js';
  * served over real gRPC, with its Secrets as files. Only the corporate IdP is swapped for a real IdP on
  * loopback, since this machine cannot reach acme.okta.com.
  */
-const RK = 'rk-research-ci-0001';
-const PROOF = 'edge-proof-value-1';
-const GLOBEX = 'byok-globex-key-1';
-const INITECH = 'byok-initech-key-1';
-
-function exampleContract(): Record<string, any> {
-  const app = new PortcullisApp({ report: () => {} });
-  buildFleet(app);
-  const configMap = [...app.render()].find(([f]) => f.endsWith('portcullis-system/configmap.portcullis-runtime.yaml'))![1];
-  return JSON.parse(/runtime\.json: \|\n([\s\S]*)$/.exec(configMap)![1]!.replace(/^ {4}/gm, ''));
-}
+const { researchKey: RK, edgeProof: PROOF, initechKey: INITECH } = EXAMPLE_SECRETS;
 
 describe('the example fleet served by the runtime, from the contract synth writes', () => {
   let idp: TestIdp;
@@ -38,16 +26,7 @@ describe('the example fleet served by the runtime, from the contract synth write
     contract.secretsRoot = secrets;
     const oidc = contract.agents['research/research-assistant'].chain[0];
     Object.assign(oidc, { issuer: idp.issuer, jwksUri: idp.jwksUri, audiences: [RESOURCE] });
-    const ns = 'portcullis-system';
-    writeSecret(secrets, ns, 'research.research-assistant-api-keys', {
-      'ci-bot': JSON.stringify({ sha256: createHash('sha256').update(RK).digest('hex'), roles: ['reader'], tenant: 'acme' }),
-    });
-    writeSecret(secrets, ns, 'research.partner-edge-proof', { proof: PROOF });
-    writeSecret(secrets, ns, 'agents-egress.openai-byok-globex', { apiKey: GLOBEX });
-    writeSecret(secrets, ns, 'agents-egress.openai-byok-initech', { apiKey: INITECH });
-    writeSecret(secrets, ns, 'agents-egress.bedrock-aws-credentials', {
-      credentials: '[default]\naws_access_key_id = AKIDEXAMPLEFLEET\naws_secret_access_key = example-fleet-secret-key\n',
-    });
+    writeExampleSecrets(secrets);
     writeConfig(join(dir, 'runtime.json'), contract as never);
     runtime = await startRuntime({ configPath: join(dir, 'runtime.json'), port: 0, metricsPort: 0, bind: '127.0.0.1', logDestination: new LogCapture() });
     client = new ExtProcClient(runtime.port);
