@@ -101,8 +101,12 @@ export function decideEgressHeaders(egress: EgressRuntime, headers: RequestHeade
   const cred = picked.credential;
   if (cred.kind === 'sigv4') return { kind: 'await-body', mutation: m, signer: cred.signer, reason };
   if ('header' in inject) m.set(inject.header, inject.format.split('{key}').join(cred.value));
-  else if ('queryParam' in inject) m.set(':path', withQueryParam(headers.get(':path') ?? '/', inject.queryParam, cred.value));
-  else if ('dynamicMetadata' in inject)
+  else if ('queryParam' in inject) {
+    // the agent's path goes on with the key in its query: one path, that Envoy can set again, or none
+    const path = headers.get(':path') ?? '/';
+    if (headers.count(':path') > 1 || !isHeaderSafe(path, Number.POSITIVE_INFINITY)) return { kind: 'deny', status: 400, reason: 'path_not_rewritable' };
+    m.set(':path', withQueryParam(path, inject.queryParam, cred.value));
+  } else if ('dynamicMetadata' in inject)
     return { kind: 'continue', mutation: m, reason, metadata: { [inject.dynamicMetadata.namespace]: { [inject.dynamicMetadata.key]: cred.value } } };
   return { kind: 'continue', mutation: m, reason };
 }

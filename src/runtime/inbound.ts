@@ -1,6 +1,6 @@
 import { randomFillSync, randomUUID } from 'node:crypto';
 import type { AgentConfig, RuntimeConfig } from '../contract/index.js';
-import { MutationBuilder, type RequestHeaders } from './headers.js';
+import { MutationBuilder, isHeaderSafe, type RequestHeaders } from './headers.js';
 import type { JwksRegistry, JwksSource } from './jwks.js';
 import { apiKeyVerifier } from './methods/api-key.js';
 import { bearerVerifier } from './methods/bearer.js';
@@ -170,16 +170,18 @@ function decide(agent: AgentRuntime, ctx: RequestContext, out: Outcome): Decisio
       ...(forbidden === 'missing_scope' && { headers: { 'www-authenticate': `Bearer realm="${agent.key}", error="insufficient_scope"` } }),
     };
   }
-  const m = new MutationBuilder();
   const cfg = agent.config;
+  // move: the caller's one Authorization, as it came, for the agent to read; none is fine, but two, or one
+  // Envoy could not set again (control characters), leave nothing sound to hand over
+  const moved = cfg.authorization.mode === 'move' ? ctx.headers.raw('authorization') : undefined;
+  if (moved && (ctx.headers.count('authorization') !== 1 || !isHeaderSafe(moved.toString('latin1'), Number.POSITIVE_INFINITY)))
+    return { kind: 'deny', status: 400, reason: 'authorization_not_movable' };
+  const m = new MutationBuilder();
   // every inbound identity header goes, whoever sent it
   for (const h of agent.removes) if (ctx.headers.has(h)) m.remove(h);
   const prefix = cfg.identityHeaders.claimPrefix;
   for (const h of ctx.headers.names()) if (h.startsWith(prefix)) m.remove(h);
-  if (cfg.authorization.mode === 'move') {
-    const raw = ctx.headers.raw('authorization');
-    if (raw && ctx.headers.count('authorization') === 1) m.set(cfg.authorization.header, raw);
-  }
+  if (moved && cfg.authorization.mode === 'move') m.set(cfg.authorization.header, moved);
   const names = agent.identityHeaderNames.get(identity.headers) ?? { ...cfg.identityHeaders, ...identity.headers };
   if (identity.userId !== undefined) m.set(names.userId, identity.userId);
   if (identity.tenantId !== undefined) m.set(names.tenantId, identity.tenantId);

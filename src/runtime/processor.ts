@@ -23,7 +23,7 @@ export class ProtocolError extends Error {
   }
 }
 
-const STATUS_TEXT: Record<number, string> = { 401: 'unauthorized', 403: 'forbidden', 500: 'internal error', 503: 'unavailable' };
+const STATUS_TEXT: Record<number, string> = { 400: 'bad request', 401: 'unauthorized', 403: 'forbidden', 500: 'internal error', 503: 'unavailable' };
 
 /** Dynamic metadata as a google.protobuf.Struct of namespaces, each a Struct of string values. */
 export function toStruct(metadata: Record<string, Record<string, string>>): NonNullable<ProcessingResponse['dynamic_metadata']> {

@@ -109,6 +109,15 @@ describe('egress processor (fake stream)', () => {
     expect(withQueryParam('/a', 'key', 'a b&c')).toBe('/a?key=a%20b%26c');
   });
 
+  it('refuses to rewrite a path Envoy could not set again, or one sent twice (400)', async () => {
+    for (const path of ['/v1beta/models\u0000?alt=sse', ['/a', '/b']]) {
+      const res = await streams.one(req('google', { ':path': path }));
+      expect(statusOf(res)).toBe(400);
+      expect(res.immediate_response?.details).toBe('portcullis_path_not_rewritable');
+      expect(res.immediate_response?.body?.toString()).not.toContain(GOOGLE);
+    }
+  });
+
   it('signs SigV4 over the buffered body; the signature matches an independent computation', async () => {
     const body = Buffer.from(JSON.stringify({ anthropic_version: 'bedrock-2023-05-31', messages: [{ role: 'user', content: 'hi' }], max_tokens: 10 }));
     const path = '/model/anthropic.claude-3-5-sonnet-20240620-v1%3A0/invoke';

@@ -93,7 +93,7 @@ export function statusOf(res: ProcessingResponse | undefined): number | 'continu
   }
   return 'continue';
 }
-const HTTP_CODES: Record<string, number> = { Unauthorized: 401, Forbidden: 403, ServiceUnavailable: 503, InternalServerError: 500 };
+const HTTP_CODES: Record<string, number> = { BadRequest: 400, Unauthorized: 401, Forbidden: 403, ServiceUnavailable: 503, InternalServerError: 500 };
 
 export function immediateHeader(res: ProcessingResponse | undefined, name: string): string | undefined {
   const h = res?.immediate_response?.headers?.set_headers?.find((o) => o.header.key === name);

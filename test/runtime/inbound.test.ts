@@ -62,6 +62,7 @@ beforeAll(() => {
           authorization: { mode: 'move', header: 'x-original-token' },
           chain: [{ type: 'bearer', secret: SHARED, clientId: 'svc' }],
         },
+        [`${NS}/move-key`]: { ...identity, authorization: { mode: 'move', header: 'x-original-token' }, chain: [{ type: 'apiKey', secret: KEYS }] },
         [`${NS}/mtls-uri`]: { ...identity, chain: [{ type: 'mtls', identity: 'uriSan' }] },
         [`${NS}/mtls-dns`]: { ...identity, chain: [{ type: 'mtls', identity: 'dnsSan' }] },
         [`${NS}/mtls-subject`]: { ...identity, chain: [{ type: 'mtls', identity: 'subject' }, { type: 'apiKey', secret: KEYS }] },
@@ -147,6 +148,9 @@ const cases: Case[] = [
   // Authorization modes
   { name: 'passthrough keeps Authorization', agent: 'passthrough', headers: { authorization: 'Bearer tok-new-2' }, status: 'continue', set: { 'x-user-id': 'svc' }, unset: ['authorization'] },
   { name: 'move copies Authorization to the named header and removes it', agent: 'move', headers: { authorization: 'Bearer tok-new-2', 'x-original-token': 'spoofed' }, status: 'continue', set: { 'x-original-token': 'Bearer tok-new-2' }, removed: ['authorization'] },
+  { name: 'move with no Authorization sets nothing in its place', agent: 'move-key', headers: { 'x-api-key': 'sk-bob-0002', 'x-original-token': 'spoofed' }, status: 'continue', unset: ['x-original-token'], removed: ['x-original-token'] },
+  { name: 'move refuses an Authorization with a control character (400)', agent: 'move-key', headers: { 'x-api-key': 'sk-bob-0002', authorization: 'Bearer a\u0000b' }, status: 400, reason: 'authorization_not_movable' },
+  { name: 'move refuses two Authorization headers (400)', agent: 'move-key', headers: { 'x-api-key': 'sk-bob-0002', authorization: ['Bearer a', 'Bearer b'] }, status: 400, reason: 'authorization_not_movable' },
   // mTLS from x-forwarded-client-cert
   { name: 'mtls: URI SAN', agent: 'mtls-uri', headers: { 'x-forwarded-client-cert': XFCC_OK }, status: 'continue', set: { 'x-user-id': 'spiffe://acme.example/ns/pay/sa/payments' } },
   { name: 'mtls: first DNS SAN', agent: 'mtls-dns', headers: { 'x-forwarded-client-cert': XFCC_OK }, status: 'continue', set: { 'x-user-id': 'payments.acme.example' } },

@@ -1,11 +1,15 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
 import type { ProcessingRequest } from '../../src/runtime/messages.js';
+import { EXAMPLE_SECRETS, exampleContract, writeExampleSecrets } from './example-contract.js';
 import { FakeStreams, snapshotOf } from './fake.js';
-import { headersMessage, mutationOf, routeName, statusOf, tempDir, writeSecret } from './helpers.js';
+import { headersMessage, immediateHeader, mutationOf, routeName, statusOf, tempDir, writeSecret } from './helpers.js';
 
 // Properties of the processor over generated requests: whatever a caller adds, in whatever case and how
-// many times, no identity it claims and no credential it brings gets past the runtime.
+// many times, no identity it claims and no credential it brings gets past the runtime. FUZZ_RUNS=N
+// generates N requests for the example fleet's property instead of 400 (a longer hunt, by hand).
+const RUNS = Number(process.env.FUZZ_RUNS ?? 400);
 
 const NS = 'props';
 const PLATFORM_KEY = 'sk-proj-PLATFORM-key';
@@ -21,9 +25,20 @@ beforeAll(() => {
   streams = new FakeStreams(
     snapshotOf({
       secretsRoot: root,
-      agents: { [`${NS}/agent`]: { removeHeaders: IDENTITY_HEADERS, chain: [{ type: 'apiKey', secret: { namespace: NS, name: 'keys' } }] } },
+      agents: {
+        [`${NS}/agent`]: { removeHeaders: IDENTITY_HEADERS, chain: [{ type: 'apiKey', secret: { namespace: NS, name: 'keys' } }] },
+        // the other methods that copy what a request carries into identity headers
+        [`${NS}/mtls`]: { removeHeaders: IDENTITY_HEADERS, chain: [{ type: 'mtls', identity: 'subject' }, { type: 'apiKey', secret: { namespace: NS, name: 'keys' } }] },
+        [`${NS}/edge`]: {
+          removeHeaders: IDENTITY_HEADERS,
+          authorization: { mode: 'move', header: 'x-original-token' },
+          chain: [{ type: 'edgeTrust', headers: { userId: 'x-edge-user', tenantId: 'x-edge-org', roles: 'x-edge-roles' }, trustedCidrs: ['10.40.0.0/16'] }],
+        },
+      },
       egress: {
         [`${NS}/openai`]: { provider: 'openai', inject: { header: 'authorization', format: 'Bearer {key}' }, key: { secret: { namespace: NS, name: 'openai' }, key: 'api-key' } },
+        // the key goes into the path's query, next to what the agent put there
+        [`${NS}/google`]: { provider: 'google', inject: { queryParam: 'key' }, key: { secret: { namespace: NS, name: 'openai' }, key: 'api-key' } },
       },
     }),
   );
@@ -39,9 +54,12 @@ const sent = (names: readonly string[]) =>
   fc.array(fc.tuple(fc.constantFrom(...names).chain(anyCase), value), { minLength: 1, maxLength: 8 });
 
 /** A request headers message on a route with extra headers appended exactly as given (repeats and case kept). */
-function request(route: string, base: Record<string, string>, extra: [string, string][]): ProcessingRequest {
-  const m = headersMessage(base, routeName(`${NS}/${route}`));
-  m.request_headers!.headers!.headers!.push(...extra.map(([key, v]) => ({ key, raw_value: Buffer.from(v) })));
+function request(route: string, base: Record<string, string>, extra: [string, string][], source?: string): ProcessingRequest {
+  const m = headersMessage(base, routeName(route.includes('/') ? route : `${NS}/${route}`), source === undefined ? {} : { source });
+  const list = m.request_headers!.headers!.headers!;
+  // a pseudo-header given in `extra` replaces the default one (Envoy sends each once)
+  const pseudo = new Set(extra.map(([key]) => key).filter((k) => k.startsWith(':')));
+  m.request_headers!.headers!.headers = [...list.filter((h) => !pseudo.has(h.key)), ...extra.map(([key, v]) => ({ key, raw_value: Buffer.from(v, 'latin1') }))];
   return m;
 }
 
@@ -95,6 +113,56 @@ describe('the processor over generated requests', () => {
         }
       }),
       { numRuns: 200 },
+    );
+  });
+});
+
+describe('the example fleet\'s runtime over generated requests', () => {
+  let example: FakeStreams;
+  let routes: string[];
+  beforeAll(() => {
+    const contract = exampleContract();
+    contract.secretsRoot = join(tempDir(), 'secrets');
+    writeExampleSecrets(contract.secretsRoot);
+    // the corporate IdP is out of reach here: a key fetch is refused at once rather than timing out
+    for (const agent of Object.values<any>(contract.agents)) for (const m of agent.chain) if (m.type === 'oidc') m.jwksUri = 'http://127.0.0.1:1/keys';
+    const { apiVersion: _, ...config } = contract;
+    example = new FakeStreams(snapshotOf(config));
+    routes = [...Object.keys(contract.agents), ...Object.keys(contract.egress), ...contract.passthroughRoutes];
+  });
+
+  /** Any bytes at all, control characters and invalid UTF-8 included. */
+  const bytes = fc.uint8Array({ maxLength: 48 }).map((b) => Buffer.from(b).toString('latin1'));
+  const NAMES = ['authorization', 'x-api-key', 'x-edge-user', 'x-edge-org', 'x-edge-proof', 'x-user-id', 'x-tenant-id', 'x-forwarded-client-cert', 'traceparent', 'x-request-id', 'cookie', ':path'];
+  const header = fc.tuple(fc.constantFrom(...NAMES).chain(anyCase), fc.oneof(value, bytes));
+
+  /** The requests of a target: a route, maybe a valid credential, any headers, maybe a trusted source. */
+  const requests = (routes: readonly string[], credentials: [string, string][][]) =>
+    fc.tuple(fc.constantFrom(...routes), fc.constantFrom(...credentials), fc.array(header, { maxLength: 8 }), fc.option(fc.constantFrom('10.40.3.4:5000', '192.0.2.1:80')));
+  const targets = () => [
+    { name: 'the example fleet', streams: example, routes, credentials: [[], [['x-api-key', EXAMPLE_SECRETS.researchKey]], [['x-edge-proof', EXAMPLE_SECRETS.edgeProof]]] as [string, string][][] },
+    { name: 'every method and injection', streams, routes: ['agent', 'mtls', 'edge', 'openai', 'google'], credentials: [[], [['x-api-key', 'sk-alice-0001']]] as [string, string][][] },
+  ];
+
+  it.each([0, 1])('answers every request, allowing with header-safe values only, and never passes an API key on (target %i)', async (i) => {
+    const t = targets()[i]!;
+    await fc.assert(
+      fc.asyncProperty(requests(t.routes, t.credentials), async ([route, cred, extra, source]) => {
+        const res = await t.streams.one(request(route, {}, [...cred, ...extra], source ?? undefined));
+        const status = statusOf(res);
+        expect(['continue', 400, 401, 403, 503]).toContain(status);
+        const keys = [...cred, ...extra].filter(([n, v]) => n.toLowerCase() === 'x-api-key' && v.length >= 8).map(([, v]) => v);
+        if (status === 'continue') {
+          for (const [k, v] of Object.entries(mutationOf(res).set)) {
+            expect(v, `${k} is not header-safe`).not.toMatch(/[\x00-\x08\x0a-\x1f\x7f]/);
+            for (const key of keys) expect(v, `the API key reaches ${k}`).not.toContain(key);
+          }
+        } else {
+          const body = res.immediate_response?.body?.toString('latin1') ?? '';
+          for (const key of keys) expect(body + (immediateHeader(res, 'www-authenticate') ?? '')).not.toContain(key);
+        }
+      }),
+      { numRuns: RUNS },
     );
   });
 });
