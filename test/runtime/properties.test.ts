@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import type { ProcessingRequest } from '../../src/runtime/messages.js';
+import { ProtocolError } from '../../src/runtime/processor.js';
 import { EXAMPLE_SECRETS, exampleContract, writeExampleSecrets } from './example-contract.js';
 import { FakeStreams, snapshotOf } from './fake.js';
 import { headersMessage, immediateHeader, mutationOf, routeName, statusOf, tempDir, writeSecret } from './helpers.js';
@@ -143,6 +144,31 @@ describe('the example fleet\'s runtime over generated requests', () => {
     { name: 'the example fleet', streams: example, routes, credentials: [[], [['x-api-key', EXAMPLE_SECRETS.researchKey]], [['x-edge-proof', EXAMPLE_SECRETS.edgeProof]]] as [string, string][][] },
     { name: 'every method and injection', streams, routes: ['agent', 'mtls', 'edge', 'openai', 'google'], credentials: [[], [['x-api-key', 'sk-alice-0001']]] as [string, string][][] },
   ];
+
+  it.each([0, 1])('answers any sequence of messages, or ends the stream for a broken protocol, nothing else (target %i)', async (i) => {
+    const t = targets()[i]!;
+    const phase = fc.constantFrom('request_headers', 'request_body', 'request_trailers', 'response_headers', 'response_body', 'response_trailers', 'none');
+    const message = fc.record({ phase, headers: fc.array(header, { maxLength: 4 }), body: fc.uint8Array({ maxLength: 64 }), end: fc.boolean() });
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...t.routes), fc.array(message, { minLength: 1, maxLength: 4 }), async (route, messages) => {
+        const headers = request(route, {}, []).request_headers!.headers!;
+        const sent = messages.map(({ phase: p, headers: extra, body, end }): ProcessingRequest => {
+          const list = [...headers.headers!, ...extra.map(([key, v]) => ({ key, raw_value: Buffer.from(v, 'latin1') }))];
+          if (p === 'request_headers') return { ...request(route, {}, []), request_headers: { headers: { headers: list }, end_of_stream: end } };
+          if (p === 'request_body' || p === 'response_body') return { [p]: { body: Buffer.from(body), end_of_stream: end } } as ProcessingRequest;
+          if (p === 'request_trailers' || p === 'response_trailers') return { [p]: { trailers: { headers: list } } } as ProcessingRequest;
+          if (p === 'response_headers') return { response_headers: { headers: { headers: list } } };
+          return {};
+        });
+        try {
+          for (const res of await t.streams.run(...sent)) expect(statusOf(res) === 'continue' || [400, 401, 403, 500, 503].includes(statusOf(res) as number)).toBe(true);
+        } catch (err) {
+          expect(err).toBeInstanceOf(ProtocolError);
+        }
+      }),
+      { numRuns: RUNS },
+    );
+  });
 
   it.each([0, 1])('answers every request, allowing with header-safe values only, and never passes an API key on (target %i)', async (i) => {
     const t = targets()[i]!;
