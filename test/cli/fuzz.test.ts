@@ -49,6 +49,34 @@ describe('portcullis synth on a randomly broken fleet', () => {
   }, 120_000 + RUNS * 1000);
 });
 
+describe('portcullis explain on a randomly broken fleet', () => {
+  it('explains an agent, or says what is wrong, never an internal error', async () => {
+    const agents = (example as { agents: { namespace: string; name: string }[] }).agents.map((a) => `${a.namespace}/${a.name}`);
+    const outcomes = { ok: 0, problems: 0 };
+    await fc.assert(
+      fc.asyncProperty(mutations(example), fc.constantFrom(...agents), fc.boolean(), async (edits, agent, json) => {
+        const file = writeTemp('fleet.yaml', stringify(mutate(example, edits)));
+        const r = await run(['explain', '-f', file, agent, ...(json ? ['--json'] : [])]);
+        expect(r.stderr, 'an internal error').not.toContain('internal error');
+        // 2: the edit renamed or removed that agent
+        expect([0, 1, 2], `exit ${r.code}: ${r.stderr}`).toContain(r.code);
+        if (r.code === 0) {
+          if (json) expect(() => JSON.parse(r.stdout)).not.toThrow();
+          expect(r.stdout).toContain(agent.split('/')[1]);
+          outcomes.ok++;
+        } else {
+          expect(r.stderr.length).toBeGreaterThan(0);
+          expect(r.stderr).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
+          outcomes.problems++;
+        }
+      }),
+      { numRuns: RUNS },
+    );
+    expect(outcomes.problems).toBeGreaterThan(0);
+    expect(outcomes.ok).toBeGreaterThan(0);
+  }, 120_000 + RUNS * 1000);
+});
+
 describe('portcullis validate on a randomly broken manifest', () => {
   it('answers with the problems as JSON, or none, never an internal error', async () => {
     const outcomes = { ok: 0, problems: 0 };
