@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { parse, parseAllDocuments, stringify } from 'yaml';
@@ -6,12 +6,15 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { mutate, mutations, paths, type Json } from '../support/mutate.js';
 import { EXAMPLE_YAML, ROOT, readTree, removeTempDirs, run, tempDir, writeTemp } from './helpers.js';
 
-// `portcullis synth` on the example fleet broken at random: whatever the input, the answer is a manifest
+// `portcullis synth` on a fleet broken at random (the example's, or a rule fixture's): whatever the input, the answer is a manifest
 // set that passed every check (exit 0) or diagnostics with their codes (exit 1); never an internal error.
 // FUZZ_RUNS=N tries N broken fleets instead of 80 (a longer hunt, by hand).
 const RUNS = Number(process.env.FUZZ_RUNS ?? 80);
 
 const example = parse(readFileSync(EXAMPLE_YAML, 'utf8')) as Json;
+/** Fleets to break: the example, and every rule fixture (each a feature in a few lines: tiers, mTLS, per-tenant keys, …). */
+const RULE_FIXTURES = join(ROOT, 'test', 'fixtures', 'rules');
+const fleets = [example, ...readdirSync(RULE_FIXTURES).sort().map((d) => parse(readFileSync(join(RULE_FIXTURES, d, 'input.yaml'), 'utf8')) as Json)];
 
 /** Every object synth wrote for the example (out/, committed). */
 const manifests = [...readTree(join(ROOT, 'out')).entries()]
@@ -25,8 +28,8 @@ describe('portcullis synth on a randomly broken fleet', () => {
   it('answers with manifests or with coded diagnostics, never an internal error', async () => {
     const outcomes = { ok: 0, problems: 0 };
     await fc.assert(
-      fc.asyncProperty(mutations(example), async (edits) => {
-        const file = writeTemp('fleet.yaml', stringify(mutate(example, edits)));
+      fc.asyncProperty(fc.constantFrom(...fleets).chain((fleet) => fc.tuple(fc.constant(fleet), mutations(fleet))), async ([fleet, edits]) => {
+        const file = writeTemp('fleet.yaml', stringify(mutate(fleet, edits)));
         const out = join(tempDir(), 'out');
         const r = await run(['synth', '-f', file, '-o', out]);
         expect(r.stderr, 'an internal error').not.toContain('internal error');
