@@ -384,5 +384,20 @@ describe('egress secure defaults', () => {
       { headers: [{ name: 'x-ai-eg-model', type: 'RegularExpression', value: '^(gpt-4\\.1)$' }, { name: 'x-portcullis-agent', type: 'Exact', value: 'team/b' }] },
     ]);
     expect(rules[1].matches).toEqual([{ headers: [{ name: 'x-ai-eg-model', type: 'RegularExpression', value: '.*' }, { name: 'x-portcullis-agent', type: 'Exact', value: 'team/a' }] }]);
+
+    // the model header is AI Gateway's to set: one an agent sends goes before any filter, on every listener
+    const early = (objects: K8sObject[]) =>
+      Object.fromEntries(objects.filter((o) => o.kind === 'ClientTrafficPolicy').map((o) => [o.metadata.name, o.spec.headers.earlyRequestHeaders]));
+    expect(early(ai)).toEqual({
+      llm: { remove: ['x-portcullis-agent', 'x-ai-eg-model'] },
+      'llm.team.a': { set: [{ name: 'x-portcullis-agent', value: 'team/a' }], remove: ['x-ai-eg-model'] },
+      'llm.team.b': { set: [{ name: 'x-portcullis-agent', value: 'team/b' }], remove: ['x-ai-eg-model'] },
+    });
+    // without AI Gateway nothing reads it
+    expect(early(eg)).toEqual({
+      llm: { remove: ['x-portcullis-agent'] },
+      'llm.team.a': { set: [{ name: 'x-portcullis-agent', value: 'team/a' }] },
+      'llm.team.b': { set: [{ name: 'x-portcullis-agent', value: 'team/b' }] },
+    });
   });
 });

@@ -4,7 +4,7 @@ import type { EmittedObject } from '../emitted.js';
 import { GATEWAY_API_GROUP } from '../meta.js';
 import { budgetRules, llmRequestCosts, lowerBudgets } from './budgets.js';
 import { AGENT_HEADER } from '../plan.js';
-import { egressLabels } from './gateway.js';
+import { AI_GATEWAY_MODEL_HEADER, egressLabels } from './gateway.js';
 import type { EgressGatewayPlan, ProviderRoutePlan } from './plan.js';
 import { backend, EGRESS_METADATA_NAMESPACE, upstreamRemovedHeaders, runtimeOnRoute } from './routes.js';
 
@@ -102,7 +102,7 @@ export function lowerAiGatewayRoute(fleet: Fleet, plan: EgressGatewayPlan): Emit
           // one match per agent granted the provider: its models, from its own listener (ORed)
           matches: r.grantees.map((a) => ({
             headers: [
-              { name: 'x-ai-eg-model', type: aigw.AiGatewayRouteV1Beta1SpecRulesMatchesHeadersType.REGULAR_EXPRESSION, value: globsRegex(a.models.length > 0 ? a.models : r.provider.models) },
+              { name: AI_GATEWAY_MODEL_HEADER, type: aigw.AiGatewayRouteV1Beta1SpecRulesMatchesHeadersType.REGULAR_EXPRESSION, value: globsRegex(a.models.length > 0 ? a.models : r.provider.models) },
               { name: AGENT_HEADER, type: aigw.AiGatewayRouteV1Beta1SpecRulesMatchesHeadersType.EXACT, value: `${a.namespace}/${a.name}` },
             ],
           })),

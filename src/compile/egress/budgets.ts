@@ -4,7 +4,7 @@ import { DEFAULT_IDENTITY_HEADERS, agentGateway, globsRegex, quotaHeader, quotaT
 import { AGENT_HEADER } from '../plan.js';
 import { UNIT, tieredSelectors } from '../quota.js';
 import type { EmittedObject } from '../emitted.js';
-import { egressLabels } from './gateway.js';
+import { AI_GATEWAY_MODEL_HEADER, egressLabels } from './gateway.js';
 import type { EgressGatewayPlan } from './plan.js';
 
 /** The AI Gateway cost metadata key and type per counted kind of token. */
@@ -53,7 +53,7 @@ const isTokens = (b: BudgetRule['budget']): b is TokenBudget => 'tokens' in b;
 /**
  * The request headers a rule reads when the call ends (a token budget, charged with the tokens AI Gateway
  * recorded): its selectors are evaluated again then, on the request's headers as they were sent upstream.
- * x-ai-eg-model is AI Gateway's own and never removed.
+ * x-ai-eg-model is AI Gateway's own: set by its router filter, never removed after (the agent's own goes early).
  */
 export function headersReadWhenDone(rule: BudgetRule): string[] {
   return isTokens(rule.budget) ? [AGENT_HEADER, rule.header, ...(rule.tiers ? [rule.tiers.by] : [])].map((h) => h.toLowerCase()) : [];
@@ -83,7 +83,7 @@ export function lowerBudgets(fleet: Fleet, plan: EgressGatewayPlan, rules: reado
           headers: [
             { name: AGENT_HEADER, type: eg.BackendTrafficPolicySpecRateLimitGlobalRulesClientSelectorsHeadersType.EXACT, value: r.agent },
             ...set.headers,
-            ...(ai ? [{ name: 'x-ai-eg-model', type: eg.BackendTrafficPolicySpecRateLimitGlobalRulesClientSelectorsHeadersType.REGULAR_EXPRESSION, value: globsRegex(r.models) }] : []),
+            ...(ai ? [{ name: AI_GATEWAY_MODEL_HEADER, type: eg.BackendTrafficPolicySpecRateLimitGlobalRulesClientSelectorsHeadersType.REGULAR_EXPRESSION, value: globsRegex(r.models) }] : []),
           ],
         },
       ],

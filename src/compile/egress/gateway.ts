@@ -117,14 +117,22 @@ export function lowerEgressGateway(fleet: Fleet, plan: EgressGatewayPlan): Emitt
 }
 
 /**
+ * AI Gateway's header for the model the request body names. Its router filter sets it, and routes, model
+ * allow-lists and token budgets match on it. A value the agent sent itself goes before any filter runs: AI
+ * Gateway releases before envoyproxy/ai-gateway#2410 appended theirs to it, which leaves two values.
+ */
+export const AI_GATEWAY_MODEL_HEADER = 'x-ai-eg-model';
+
+/**
  * A ClientTrafficPolicy that says which agent a request comes from, in AGENT_HEADER, before routing and
  * every filter. On an agent's own listener it is set to `<namespace>/<name>`: only that agent's pods may
  * reach its port (the proxies' NetworkPolicy), so the value is the network's word, not the agent's. On the
  * gateway's own listener, which no agent is allowed to reach, it is removed. A listener-level policy takes
- * precedence over the Gateway-level one.
+ * precedence over the Gateway-level one. On AI Gateway, AI_GATEWAY_MODEL_HEADER is removed on every listener.
  */
 function callerHeaderPolicy(plan: EgressGatewayPlan, labels: Record<string, string>, client: EgressClient | undefined): EmittedObject {
   const g = plan.gateway;
+  const aiGateway = g.target === 'ai-gateway';
   return {
     owner: { kind: 'egressGateway', index: plan.index },
     id: client ? `caller-${client.listener}` : 'caller',
@@ -134,7 +142,10 @@ function callerHeaderPolicy(plan: EgressGatewayPlan, labels: Record<string, stri
       spec: {
         targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: g.name, ...(client && { sectionName: client.listener }) }],
         headers: {
-          earlyRequestHeaders: client ? { set: [{ name: AGENT_HEADER, value: `${client.namespace}/${client.name}` }] } : { remove: [AGENT_HEADER] },
+          earlyRequestHeaders: {
+            ...(client && { set: [{ name: AGENT_HEADER, value: `${client.namespace}/${client.name}` }] }),
+            ...((!client || aiGateway) && { remove: [...(client ? [] : [AGENT_HEADER]), ...(aiGateway ? [AI_GATEWAY_MODEL_HEADER] : [])] }),
+          },
         },
       },
     },
