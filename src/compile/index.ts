@@ -11,7 +11,7 @@ import { lowerRuntimeGrant } from './runtime-grant.js';
 import { runtimeContract } from './runtime/contract.js';
 import { lowerRuntimeWorkload, runtimeArgs } from './runtime/workload.js';
 import { lowerWorkload } from './workload.js';
-import type { RuntimeConfigInput } from '../contract/index.js';
+import { RuntimeConfig, type RuntimeConfigInput } from '../contract/index.js';
 
 export * from './emitted.js';
 export * from './plan.js';
@@ -53,5 +53,12 @@ export function compileFleet(fleet: Fleet): CompileResult {
   ];
   if (!needsRuntime(plan)) return { plan, objects };
   const contract = runtimeContract(plan);
+  // the runtime refuses a contract its own schema refuses, and would not start: the rules must have
+  // stopped such a fleet, so a contract that fails here is a bug of ours, never a ConfigMap to emit
+  const checked = RuntimeConfig.safeParse(contract);
+  if (!checked.success) {
+    const first = checked.error.issues[0]!;
+    throw new Error(`internal: the runtime contract fails its own schema at ${first.path.join('.')}: ${first.message}`);
+  }
   return { plan, objects: [...objects, ...lowerRuntimeWorkload(fleet, contract)], runtime: { contract, args: runtimeArgs(fleet) } };
 }

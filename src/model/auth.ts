@@ -1,10 +1,14 @@
 import { z } from 'zod';
+import { HeaderNameField } from './names.js';
 import { IdentityHeadersOverride } from './identity.js';
 
 /** JWS algorithms the OIDC/JWT validator may accept. `none` and HMAC are never accepted for public-key issuers. */
 export const JwtAlgorithm = z.enum(['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA']);
 export type JwtAlgorithm = z.infer<typeof JwtAlgorithm>;
 export const ALL_ASYMMETRIC_ALGORITHMS: readonly JwtAlgorithm[] = JwtAlgorithm.options;
+
+/** A claim of the token, by name (a dotted path reaches into objects, e.g. realm_access.roles). */
+const ClaimName = z.string().min(1, 'must name a claim, e.g. sub');
 
 const identityHeaders = IdentityHeadersOverride.optional().describe(
   'Override of the gateway identity header names for this method only. Every method of one agent must resolve to the same names.',
@@ -15,7 +19,7 @@ export const OidcAuth = z
     type: z.literal('oidc'),
     name: z.string().optional().describe('Provider name in emitted policies. Default: derived from the issuer host.'),
     issuer: z.string().describe('Exact `iss` value of the tokens, e.g. https://acme.okta.com/oauth2/default.'),
-    audiences: z.array(z.string()).default([]).describe('Accepted `aud` values. Required on any shared issuer.'),
+    audiences: z.array(z.string().min(1, 'an audience is never empty')).default([]).describe('Accepted `aud` values. Required on any shared issuer.'),
     jwksUri: z
       .string()
       .optional()
@@ -28,11 +32,17 @@ export const OidcAuth = z
     clockSkewSeconds: z.number().int().min(0).max(300).default(60).describe('Leeway for exp/nbf. Envoy enforces 60.'),
     claims: z
       .object({
-        userId: z.string().default('sub'),
-        tenantId: z.string().optional(),
-        roles: z.string().optional(),
-        email: z.string().optional(),
-        extra: z.record(z.string(), z.string()).default({}).describe('x-claim-<key> header name -> claim.'),
+        userId: ClaimName.default('sub'),
+        tenantId: ClaimName.optional(),
+        roles: ClaimName.optional(),
+        email: ClaimName.optional(),
+        extra: z
+          .record(z.string(), ClaimName)
+          .refine((extra) => new Set(Object.keys(extra).map((k) => k.toLowerCase())).size === Object.keys(extra).length, {
+            message: 'two keys differ only in case: header names are case-insensitive, so both would be one header',
+          })
+          .overwrite((extra) => Object.fromEntries(Object.entries(extra).map(([k, v]) => [k.toLowerCase(), v])))
+          .default({}).describe('x-claim-<key> header name -> claim.'),
       })
       .strict()
       .default({ userId: 'sub', extra: {} })
@@ -49,7 +59,7 @@ export const ApiKeyAuth = z
   .object({
     type: z.literal('apiKey'),
     secretName: z.string().describe('Secret in the agent namespace mapping client id -> key (or -> sha256 hash when hashed).'),
-    header: z.string().default('x-api-key').describe('Header the key is read from.'),
+    header: HeaderNameField.default('x-api-key').describe('Header the key is read from.'),
     hashed: z
       .boolean()
       .default(false)
@@ -72,10 +82,10 @@ export const EdgeTrustAuth = z
     type: z.literal('edgeTrust'),
     headers: z
       .object({
-        userId: z.string(),
-        tenantId: z.string().optional(),
-        roles: z.string().optional(),
-        email: z.string().optional(),
+        userId: HeaderNameField,
+        tenantId: HeaderNameField.optional(),
+        roles: HeaderNameField.optional(),
+        email: HeaderNameField.optional(),
       })
       .strict()
       .describe('Headers the upstream edge sets after it verified the caller, per identity field.'),
@@ -84,7 +94,7 @@ export const EdgeTrustAuth = z
       .string()
       .optional()
       .describe('Secret holding a shared value the edge sends in the proof header, as a second factor.'),
-    proofHeader: z.string().default('x-edge-proof'),
+    proofHeader: HeaderNameField.default('x-edge-proof'),
     identityHeaders,
   })
   .strict();
@@ -114,7 +124,7 @@ export const AuthorizationHeader = z
   .discriminatedUnion('mode', [
     z.object({ mode: z.literal('strip') }).strict(),
     z.object({ mode: z.literal('passthrough') }).strict(),
-    z.object({ mode: z.literal('move'), header: z.string().describe('Header that receives the original value.') }).strict(),
+    z.object({ mode: z.literal('move'), header: HeaderNameField.describe('Header that receives the original value.') }).strict(),
   ])
   .default({ mode: 'strip' });
 export type AuthorizationHeader = z.infer<typeof AuthorizationHeader>;

@@ -1,5 +1,9 @@
 import { z } from 'zod';
+import { HeaderNameField } from './names.js';
 import { Tiers } from './quota.js';
+
+/** A cloud region: part of the provider's hostname (bedrock-runtime.<region>.amazonaws.com, <region>-aiplatform.googleapis.com). */
+const Region = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a region name: lowercase letters, digits and "-", e.g. us-east-1');
 
 /** A key of a Kubernetes Secret: referenced by name, never by value. */
 export const SecretKeyRef = z
@@ -18,9 +22,7 @@ export type SecretKeyRef = z.infer<typeof SecretKeyRef>;
 /** Bring-your-own-key: the provider key chosen by the caller's verified tenant. */
 export const PerTenantKeys = z
   .object({
-    tenantHeader: z
-      .string()
-      .default('x-tenant-id')
+    tenantHeader: HeaderNameField.default('x-tenant-id')
       .describe('Header carrying the verified tenant id on the agent\'s outbound call (the ingress sets it; the agent forwards it).'),
     keys: z.record(z.string(), SecretKeyRef).describe('Verified tenant id -> the key to inject.'),
     unknown: z
@@ -65,7 +67,7 @@ export const Provider = z.discriminatedUnion('kind', [
       kind: z.literal('vertex-ai'),
       ...common,
       projectName: z.string().describe('GCP project id.'),
-      region: z.string().describe('Vertex AI region, e.g. europe-west4.'),
+      region: Region.describe('Vertex AI region, e.g. europe-west4.'),
     })
     .strict()
     .describe('credential: a Secret key holding a GCP service account key file (JSON). Needs an ai-gateway egress gateway.'),
@@ -73,7 +75,7 @@ export const Provider = z.discriminatedUnion('kind', [
     .object({
       kind: z.literal('bedrock'),
       ...common,
-      region: z.string().describe('AWS region, e.g. us-east-1.'),
+      region: Region.describe('AWS region, e.g. us-east-1.'),
     })
     .strict()
     .describe('credential: a Secret key holding an AWS shared credentials file.'),
@@ -84,7 +86,7 @@ export const Provider = z.discriminatedUnion('kind', [
       host: z.string(),
       port: z.number().int().min(1).max(65535).default(443),
       tls: z.boolean().default(true),
-      header: z.string().optional().describe('Header the key goes in.'),
+      header: HeaderNameField.optional().describe('Header the key goes in.'),
       queryParam: z.string().optional().describe('Query parameter the key goes in (instead of a header).'),
       prefix: z.string().default('').describe('Text before the key in the header value, e.g. "Bearer ".'),
       baseUrlEnv: z.string().optional().describe('Environment variable the agent SDK reads its base URL from.'),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { HeaderNameField } from './names.js';
 
 /**
  * The canonical identity headers a gateway sets on every request it lets through. Configured once per
@@ -6,13 +7,11 @@ import { z } from 'zod';
  */
 export const IdentityHeaders = z
   .object({
-    userId: z.string().default('x-user-id').describe('Header carrying the verified caller id (JWT sub, API key client id, ...).'),
-    tenantId: z.string().default('x-tenant-id').describe('Header carrying the verified tenant id.'),
-    roles: z.string().default('x-user-roles').describe('Header carrying the verified roles, comma-joined.'),
-    email: z.string().default('x-user-email').describe('Header carrying the verified email address.'),
-    claimPrefix: z
-      .string()
-      .default('x-claim-')
+    userId: HeaderNameField.default('x-user-id').describe('Header carrying the verified caller id (JWT sub, API key client id, ...).'),
+    tenantId: HeaderNameField.default('x-tenant-id').describe('Header carrying the verified tenant id.'),
+    roles: HeaderNameField.default('x-user-roles').describe('Header carrying the verified roles, comma-joined.'),
+    email: HeaderNameField.default('x-user-email').describe('Header carrying the verified email address.'),
+    claimPrefix: HeaderNameField.default('x-claim-')
       .describe('Prefix of the headers that carry extra mapped claims: x-claim-<name>.'),
   })
   .strict();
@@ -23,10 +22,10 @@ export const IDENTITY_FIELDS: readonly IdentityField[] = ['userId', 'tenantId', 
 /** A per-method override of some identity header names (a legacy agent that reads x-client-id, say). */
 export const IdentityHeadersOverride = z
   .object({
-    userId: z.string().optional(),
-    tenantId: z.string().optional(),
-    roles: z.string().optional(),
-    email: z.string().optional(),
+    userId: HeaderNameField.optional(),
+    tenantId: HeaderNameField.optional(),
+    roles: HeaderNameField.optional(),
+    email: HeaderNameField.optional(),
   })
   .strict();
 export type IdentityHeadersOverride = z.infer<typeof IdentityHeadersOverride>;

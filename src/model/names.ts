@@ -1,4 +1,5 @@
 /** Kubernetes and HTTP name grammars, shared by the model's rules and the compiler. */
+import { z } from 'zod';
 
 /** RFC 1123 label, as Kubernetes checks namespaces, Services and most names. */
 export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -9,6 +10,14 @@ export const HOSTNAME = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0
 
 /** An HTTP header name (RFC 7230 token); case-insensitive, emitted lowercase as HTTP/2 sends it. */
 export const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$/;
+
+/**
+ * A header name field of the model: read in any case, kept lowercase. HTTP header names are
+ * case-insensitive and Envoy hands them over lowercase, so `X-User-Id` and `x-user-id` are one header;
+ * everything downstream (rules, Envoy Gateway's objects, the runtime's contract) compares and emits the
+ * lowercase form. Its grammar is PC011's (HEADER_NAME).
+ */
+export const HeaderNameField = z.string().toLowerCase();
 
 /** Kubernetes environment variable name (C identifier, as kubelet requires for portability). */
 export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;

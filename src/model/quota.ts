@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { HeaderNameField } from './names.js';
 
 const UINT32 = 4_294_967_295;
 
 /** Whose requests a limit counts, or whose value picks a tier: the verified user, tenant, or an identity header. */
-export const QuotaKey = z.union([z.enum(['user', 'tenant']), z.object({ header: z.string() }).strict()]);
+export const QuotaKey = z.union([z.enum(['user', 'tenant']), z.object({ header: HeaderNameField }).strict()]);
 export type QuotaKey = z.infer<typeof QuotaKey>;
 
 /** A value of the tier header, compared exactly (a plan claim's "pro", say). */

@@ -1,9 +1,11 @@
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { buildFleet } from '../../examples/fleet.js';
-import { RUNTIME_ENTRYPOINT, RUNTIME_NODE_ENV, RUNTIME_NODE_FLAGS, RUNTIME_OLD_SPACE_MIB, RUNTIME_SEMI_SPACE_MIB } from '../../src/compile/index.js';
+import { compileFleet, RUNTIME_ENTRYPOINT, RUNTIME_NODE_ENV, RUNTIME_NODE_FLAGS, RUNTIME_OLD_SPACE_MIB, RUNTIME_SEMI_SPACE_MIB } from '../../src/compile/index.js';
 import { parseRuntimeConfig } from '../../src/contract/index.js';
+import { Fleet } from '../../src/constructs/index.js';
 import { PortcullisApp } from '../../src/index.js';
+import { Fleet as FleetModel } from '../../src/model/index.js';
 import { dockerfileArray } from '../support/dockerfile.js';
 
 function rendered() {
@@ -106,5 +108,67 @@ describe('the runtime the example fleet needs', () => {
     expect(secrets).toContain('### portcullis-system/research.research-assistant-api-keys');
     expect(secrets).toContain('### portcullis-system/agents-egress.bedrock-aws-credentials');
     expect(secrets).toContain('kubectl -n portcullis-system create secret generic agents-egress.bedrock-aws-credentials --from-file=credentials=<path>');
+  });
+});
+
+describe('header names in the contract', () => {
+  const input = (identityHeaders: Record<string, string>, apiKeyHeader: string) => ({
+    apiVersion: 'portcullis.dev/v1alpha1',
+    kind: 'Fleet',
+    name: 't',
+    gateways: [
+      {
+        name: 'edge',
+        namespace: 'agents-edge',
+        identityHeaders,
+        listeners: [{ name: 'https', protocol: 'HTTPS', port: 443, certificateRefs: [{ name: 'agents-tls' }] }],
+      },
+    ],
+    agents: [
+      {
+        name: 'bot',
+        namespace: 'team',
+        image: 'example/bot:1.0.0',
+        expose: { gateway: 'edge' },
+        auth: [
+          { type: 'oidc', issuer: 'https://acme.okta.com/oauth2/default', audiences: ['api://agents'], claims: { extra: { Plan: 'plan' } } },
+          { type: 'apiKey', secretName: 'bot-keys', hashed: true, header: apiKeyHeader },
+        ],
+        authorizationHeader: { mode: 'move', header: 'X-Original-Token' },
+      },
+    ],
+  });
+
+  it('are case-insensitive: written in any case, they reach Envoy Gateway and the runtime lowercase, as HTTP/2 sends them', () => {
+    const app = new PortcullisApp({ report: () => {} });
+    Fleet.fromInput(app, 't', { input: input({ userId: 'X-Caller-Id', claimPrefix: 'X-Claim-' }, 'X-Acme-Key') });
+    expect(app.lower().filter((d) => d.severity === 'error')).toEqual([]);
+    const objects = [...app.render()].filter(([f]) => f.endsWith('.yaml')).map(([, t]) => parse(t));
+    const cm = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'portcullis-runtime');
+    const parsed = parseRuntimeConfig(JSON.parse(cm.data['runtime.json']));
+    if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
+    const bot = parsed.config.agents['team/bot']!;
+    expect(bot.identityHeaders).toMatchObject({ userId: 'x-caller-id', claimPrefix: 'x-claim-' });
+    expect(bot.chain[0]).toMatchObject({ claims: { extra: { plan: 'plan' } } });
+    expect(bot.chain[1]).toMatchObject({ header: 'x-acme-key' });
+    expect(bot.authorization).toEqual({ mode: 'move', header: 'x-original-token' });
+    const ctp = objects.find((o) => o.kind === 'ClientTrafficPolicy' && o.metadata.name === 'edge');
+    expect(ctp.spec.headers.earlyRequestHeaders.remove).toEqual(expect.arrayContaining(['x-caller-id', 'x-claim-plan', 'x-original-token']));
+  });
+
+  it('refuses two mapped claims whose names differ only in case, instead of keeping one', () => {
+    const i = input({}, 'x-acme-key');
+    (i.agents[0]!.auth[0] as { claims: unknown }).claims = { extra: { plan: 'plan', Plan: 'tier' } };
+    const app = new PortcullisApp({ report: () => {} });
+    Fleet.fromInput(app, 't', { input: i });
+    const errors = app.lower().filter((d) => d.severity === 'error');
+    expect(errors.map((d) => [d.code, d.field])).toEqual([['PC001', 'auth[0].claims.extra']]);
+    expect(errors[0]!.message).toMatch(/differ only in case/);
+  });
+
+  it('never becomes a contract the runtime would refuse: compiling a fleet the rules did not check fails instead', () => {
+    // PC037 stops this fleet; compiled without the rules, its contract names host as the user id header
+    const fleet = FleetModel.parse(input({ userId: 'host' }, 'x-acme-key'));
+    expect(() => compileFleet(fleet)).toThrow(/internal: the runtime contract fails its own schema at agents\.team\/bot\.identityHeaders\.userId/);
   });
 });

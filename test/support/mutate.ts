@@ -32,6 +32,8 @@ export function mutations(doc: Json): fc.Arbitrary<Mutation[]> {
   const junk: fc.Arbitrary<Json> = fc.oneof(
     strings.length > 0 ? fc.constantFrom(...strings) : fc.constant(''),
     fc.constantFrom<Json>(null, true, false, 0, -1, 1e12, 0.5, '', ' ', '*', '../x', 'UPPER', 'a'.repeat(300), [], {}, [null], { x: 1 }),
+    // header names a header field must not take, or must take in any case
+    fc.constantFrom<Json>('host', 'authorization', 'x-envoy-internal', 'x-forwarded-client-cert', 'X-Mixed-Case', ':path'),
     fc.string({ maxLength: 40 }),
     fc.integer(),
   );

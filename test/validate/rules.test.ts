@@ -4,7 +4,9 @@ import { App } from 'cdk8s';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { Fleet } from '../../src/constructs/index.js';
+import { PROTECTED_HEADERS } from '../../src/contract/index.js';
 import { RULES } from '../../src/validate/index.js';
+import { reservedHeader } from '../../src/validate/rules/identity-header-names.js';
 
 const root = join(import.meta.dirname, '..', 'fixtures', 'rules');
 const cases = readdirSync(root).sort();
@@ -40,6 +42,15 @@ describe('semantic rules, one fixture folder per case', () => {
     expect(fleet.lower().diagnostics.map((d) => d.code)).toEqual(['PC003']);
     expect(fleet.node.findAll().filter((c) => 'apiVersion' in c)).toHaveLength(0);
     expect(() => app.synthYaml()).toThrow(/\[t\/bot\] auth\[0\]\.audiences: .*\(PC003\)/);
+  });
+
+  it('PC037 keeps identity out of every header the runtime may not set, and out of no other', () => {
+    for (const h of [...PROTECTED_HEADERS, 'x-envoy-original-path', 'X-Forwarded-Client-Cert', 'authorization', 'cookie', 'x-portcullis-agent', 'x-ai-eg-model'])
+      expect(reservedHeader(h), h).toBeDefined();
+    // a moved Authorization may go into a credential header an agent reads, but never into Authorization
+    expect(reservedHeader('x-api-key', false)).toBeUndefined();
+    expect(reservedHeader('authorization', false)).toBeDefined();
+    for (const h of ['x-user-id', 'x-caller', 'x-claim-plan', 'x-envoyish']) expect(reservedHeader(h), h).toBeUndefined();
   });
 
   it('never echoes a secret value found in an agent env', () => {

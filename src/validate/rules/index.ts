@@ -7,6 +7,7 @@ import { edgeTrust } from './edge-trust.js';
 import { egressGatewayCapacity } from './egress-gateway-capacity.js';
 import { httpsListenerCertificates } from './https-listener-certificates.js';
 import { identityHeaderMismatch } from './identity-header-mismatch.js';
+import { identityHeaderNames } from './identity-header-names.js';
 import { invalidNames } from './invalid-names.js';
 import { issuerForm } from './issuer-form.js';
 import { mtlsWithoutClientValidation } from './mtls-without-client-validation.js';
@@ -66,4 +67,5 @@ export const RULES: readonly Rule[] = [
   quotaUncounted,
   egressGatewayCapacity,
   quotaCredentialHeader,
+  identityHeaderNames,
 ];

@@ -1,27 +1,38 @@
-import { ENV_NAME, HEADER_NAME, isDnsLabel, isDnsSubdomain, isHostname, type QuotaKey } from '../../model/index.js';
+import { ENV_NAME, HEADER_NAME, isDnsLabel, isDnsSubdomain, isHostname, type QuotaKey, type SecretKeyRef } from '../../model/index.js';
+import { parseCidr } from '../../contract/index.js';
 import type { EntityRef, Finding, Rule } from '../rule.js';
 import { agentRef, gatewayRef } from '../rule.js';
 
-type Check = [field: string, value: string | undefined, valid: (v: string) => boolean, expected: string];
+type Check = [field: string, value: string | undefined, valid: (v: string) => boolean, expected: string, hint?: string];
 
 const dns: Check[2] = isDnsLabel;
 const header: Check[2] = (v) => HEADER_NAME.test(v);
 const DNS_TEXT = 'a DNS label: lowercase letters, digits and "-", at most 63 characters, starting and ending alphanumeric';
 const SECRET_TEXT = 'a Secret name (DNS subdomain: lowercase letters, digits, "-" and ".")';
+const cidr: Check[2] = (v) => parseCidr(v) !== undefined;
+const CIDR_TEXT = 'a CIDR, an address and a prefix length such as 10.0.0.0/8 or fd00::/8';
+const CIDR_HINT = 'write the range with its prefix length, e.g. "203.0.113.0/24", or "203.0.113.7/32" for one address';
 const HEADER_TEXT = 'an HTTP header name (letters, digits and !#$%&\'*+-.^_`|~)';
 
 /** A quota's key or tier, when it names a header. */
 const quotaHeaderCheck = (field: string, key: QuotaKey | undefined): Check[] =>
   key !== undefined && typeof key === 'object' ? [[`${field}.header`, key.header, header, HEADER_TEXT]] : [];
 
+/** A provider key's Secret, its namespace and its data key. */
+const secretKeyChecks = (field: string, ref: SecretKeyRef): Check[] => [
+  [`${field}.secretName`, ref.secretName, isDnsSubdomain, SECRET_TEXT],
+  [`${field}.namespace`, ref.namespace, dns, DNS_TEXT],
+  [`${field}.key`, ref.key, (v) => /^[-._a-zA-Z0-9]+$/.test(v), 'a Secret data key (letters, digits, "-", "_" and ".")'],
+];
+
 function run(entity: EntityRef, checks: Check[]): Finding[] {
   return checks
     .filter(([, value, valid]) => value !== undefined && !valid(value))
-    .map(([field, value, , expected]) => ({
+    .map(([field, value, , expected, hint]) => ({
       entity,
       field,
       message: `must be ${expected}, got "${value}"`,
-      hint: `rename it, e.g. "${(value ?? '').toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63) || 'example'}"`,
+      hint: hint ?? `rename it, e.g. "${(value ?? '').toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63) || 'example'}"`,
     }));
 }
 
@@ -52,9 +63,13 @@ export const invalidNames: Rule = {
         ...a.auth.flatMap((m, mi): Check[] => [
           ...Object.entries(m.identityHeaders ?? {}).map(([k, v]): Check => [`auth[${mi}].identityHeaders.${k}`, v, header, HEADER_TEXT]),
           ...(m.type === 'apiKey' ? [[`auth[${mi}].header`, m.header, header, HEADER_TEXT] as Check] : []),
+          ...(m.type === 'oidc'
+            ? Object.keys(m.claims.extra).map((k): Check => [`auth[${mi}].claims.extra.${k}`, k, (v) => /^[a-z0-9-]+$/.test(v), 'a header name suffix (letters, digits and "-")'])
+            : []),
           ...(m.type === 'edgeTrust' ? Object.entries(m.headers).map(([k, v]): Check => [`auth[${mi}].headers.${k}`, v, header, HEADER_TEXT]) : []),
           ...('secretName' in m ? [[`auth[${mi}].secretName`, m.secretName, isDnsSubdomain, SECRET_TEXT] as Check] : []),
           ...(m.type === 'edgeTrust' ? [[`auth[${mi}].proofSecretName`, m.proofSecretName, isDnsSubdomain, SECRET_TEXT] as Check] : []),
+          ...(m.type === 'edgeTrust' ? m.trustedCidrs.map((c, ci): Check => [`auth[${mi}].trustedCidrs[${ci}]`, c, cidr, CIDR_TEXT, CIDR_HINT]) : []),
         ]),
         ...a.quotas.flatMap((q, qi): Check[] => [...quotaHeaderCheck(`quotas[${qi}].key`, q.key), ...quotaHeaderCheck(`quotas[${qi}].tiers.by`, q.tiers?.by)]),
         ...a.providers.flatMap((g, gi): Check[] => [
@@ -69,13 +84,16 @@ export const invalidNames: Rule = {
         ['name', g.name, dns, DNS_TEXT],
         ['namespace', g.namespace, dns, DNS_TEXT],
         ['serviceName', g.serviceName, dns, DNS_TEXT],
+        ...(g.egressCidrs ?? []).map((c, ci): Check => [`egressCidrs[${ci}]`, c, cidr, CIDR_TEXT, CIDR_HINT]),
       ]),
     );
     const providers = fleet.providers.flatMap((p, i) =>
       run({ kind: 'provider', index: i }, [
         ['name', p.name, dns, DNS_TEXT],
-        ['credential.secretName', p.credential.secretName, isDnsSubdomain, SECRET_TEXT],
-        ...(p.kind === 'custom' ? [['host', p.host, isHostname, 'a hostname'] as Check] : []),
+        ...secretKeyChecks('credential', p.credential),
+        ...Object.entries(p.perTenant?.keys ?? {}).flatMap(([t, ref]) => secretKeyChecks(`perTenant.keys.${t}`, ref)),
+        ['perTenant.tenantHeader', p.perTenant?.tenantHeader, header, HEADER_TEXT],
+        ...(p.kind === 'custom' ? [['host', p.host, isHostname, 'a hostname'] as Check, ['header', p.header, header, HEADER_TEXT] as Check] : []),
       ]),
     );
     return [...fleetName, ...gateways, ...egress, ...providers, ...agents];
