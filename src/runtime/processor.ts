@@ -119,8 +119,7 @@ export class StreamProcessor {
 
   private decided(phase: string, result: 'allow' | 'deny' | 'error', reason: string, extra?: Record<string, unknown>): void {
     const seconds = (performance.now() - this.started) / 1000;
-    this.deps.metrics.decisions.inc({ phase, result, reason });
-    this.deps.metrics.latency.observe({ phase }, seconds);
+    this.deps.metrics.decided(phase, result, reason, seconds);
     const log = this.deps.logger;
     const route = this.route?.key;
     if (result === 'allow') {

@@ -166,7 +166,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
  */
 function serveStream(call: grpc.ServerDuplexStream<ProcessingRequest, ProcessingResponse>, deps: ProcessorDeps): void {
   const { logger, metrics } = deps;
-  metrics.streams.inc();
+  metrics.streamOpened();
   let processor: StreamProcessor | undefined = new StreamProcessor(deps);
   // the answers still being made, when one had to wait: later messages queue behind it, in order
   let queue: Promise<void> | undefined;
@@ -175,13 +175,13 @@ function serveStream(call: grpc.ServerDuplexStream<ProcessingRequest, Processing
     if (processor) {
       processor = undefined;
       queue = undefined;
-      metrics.streams.dec();
+      metrics.streamClosed();
     }
   };
   const fail = (err: unknown) => {
     failed = true;
     const protocol = err instanceof ProtocolError;
-    metrics.decisions.inc({ phase: 'stream', result: 'error', reason: protocol ? 'protocol_error' : 'internal_error' });
+    metrics.decided('stream', 'error', protocol ? 'protocol_error' : 'internal_error');
     logger[protocol ? 'warn' : 'error']({ reason: err instanceof Error ? err.message : String(err) }, 'stream failed');
     call.emit('error', {
       code: protocol ? grpc.status.INVALID_ARGUMENT : grpc.status.INTERNAL,
@@ -226,7 +226,14 @@ function serveStream(call: grpc.ServerDuplexStream<ProcessingRequest, Processing
     });
     queue = q;
   };
-  call.on('data', (req: ProcessingRequest) => afterAnswers(() => answer(req)));
+  call.on('data', (req: ProcessingRequest) => {
+    if (queue) settleQueue(queue.then(() => answer(req)));
+    else {
+      // nothing in the making (the usual case): answered now, without a closure to wait with
+      const waiting = answer(req);
+      if (waiting) settleQueue(waiting);
+    }
+  });
   call.on('end', () =>
     afterAnswers(() => {
       if (!failed) call.end();

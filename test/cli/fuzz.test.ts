@@ -22,7 +22,7 @@ const manifests = [...readTree(join(ROOT, 'out')).entries()]
   .flatMap(([, text]) => parseAllDocuments(text).map((d) => d.toJSON() as Json))
   .filter((doc) => paths(doc).length > 0);
 
-afterAll(removeTempDirs);
+afterAll(removeTempDirs, 300_000); // a long hunt (FUZZ_RUNS) leaves thousands
 
 describe('portcullis synth on a randomly broken fleet', () => {
   it('answers with manifests or with coded diagnostics, never an internal error', async () => {

@@ -136,6 +136,11 @@ export class ExtProcClient {
     return out;
   }
 
+  /** A stream left open (a request whose messages have not all come yet), for the caller to end. */
+  open(): grpc.ClientDuplexStream<ProcessingRequest, ProcessingResponse> {
+    return this.client.Process();
+  }
+
   async one(message: ProcessingRequest): Promise<ProcessingResponse> {
     return (await this.exchange([message]))[0]!;
   }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { protoPath as healthProtoPath } from 'grpc-health-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { runtimeConfigJsonSchema } from '../../src/contract/index.js';
 import { startRuntime, type RunningRuntime } from '../../src/runtime/index.js';
@@ -91,6 +91,33 @@ describe('the runtime server', () => {
     expect(text).toContain('portcullis_runtime_process_resident_memory_bytes');
     expect((await fetch(`http://127.0.0.1:${runtime.metricsPort}/readyz`)).status).toBe(200);
     expect((await fetch(`http://127.0.0.1:${runtime.metricsPort}/healthz`)).status).toBe(200);
+  });
+
+  it('scrapes totals: every scrape shows each decision once, and the streams open now', async () => {
+    const scrape = async () => (await fetch(`http://127.0.0.1:${runtime.metricsPort}/metrics`)).text();
+    const count = (text: string, re: RegExp) => Number(re.exec(text)?.[1] ?? NaN);
+    const allowed = /portcullis_runtime_decisions_total\{phase="inbound",result="allow",reason="apiKey"\} (\d+)/;
+    const observed = /portcullis_runtime_decision_duration_seconds_count\{phase="inbound"\} (\d+)/;
+    const before = await scrape();
+    await bot('sk-rot-OLD-1111');
+    await bot('sk-rot-OLD-1111');
+    await bot('sk-nobody-at-all');
+    const after = await scrape();
+    expect(count(after, allowed)).toBe(count(before, allowed) + 2);
+    expect(count(after, observed)).toBe(count(before, observed) + 3);
+    expect(after).toMatch(/portcullis_runtime_decisions_total\{phase="inbound",result="deny",reason="unknown_api_key"\} 1\n/);
+    // a scrape changes nothing: the next one, with no decision between, says the same
+    const again = await scrape();
+    expect(count(again, allowed)).toBe(count(after, allowed));
+    expect(again).toContain('portcullis_runtime_streams_active 0');
+    // a stream held open counts while it is open
+    const stream = client.open();
+    const ended = new Promise((resolve) => stream.on('end', resolve).on('error', resolve));
+    stream.resume();
+    await vi.waitFor(async () => expect(await scrape()).toContain('portcullis_runtime_streams_active 1'));
+    stream.end();
+    await ended;
+    await vi.waitFor(async () => expect(await scrape()).toContain('portcullis_runtime_streams_active 0'));
   });
 
   it('survives a malformed gRPC message: that stream fails, the server stays up', async () => {
