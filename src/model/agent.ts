@@ -10,7 +10,10 @@ export const Agent = z
   .object({
     name: z.string(),
     namespace: z.string(),
-    image: z.string().describe('Container image, pinned by tag or digest.'),
+    image: z
+      .string()
+      .regex(/^[^\s]+$/, 'must be a container image reference without spaces, e.g. ghcr.io/acme/bot:1.4.2')
+      .describe('Container image, pinned by tag or digest.'),
     port: z.number().int().min(1).max(65535).default(8080),
     replicas: z.number().int().min(0).default(2),
     resources: z

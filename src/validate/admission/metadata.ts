@@ -138,7 +138,8 @@ function isPathSegmentName(value: string): string[] {
   return ['/', '%'].filter((bad) => value.includes(bad)).map((bad) => `may not contain '${bad}'`);
 }
 
-function isQualifiedName(value: string): string[] {
+/** A label or annotation key (k8s.io/apimachinery IsQualifiedName): the errors, none when valid. */
+export function isQualifiedName(value: string): string[] {
   const parts = value.split('/');
   if (parts.length > 2) {
     return [`a qualified name ${regexError(QUALIFIED_NAME_MSG, QUALIFIED_NAME, 'MyName', 'my.name', '123-abc')} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`];
@@ -156,7 +157,8 @@ function prefixErrors(prefix: string): string[] {
   return isDNS1123Subdomain(prefix).map((msg) => `prefix part ${msg}`);
 }
 
-function isLabelValue(value: string): string[] {
+/** A label value (IsValidLabelValue): the errors, none when valid. */
+export function isLabelValue(value: string): string[] {
   const errs = byteLength(value) > 63 ? [maxLenError(63)] : [];
   if (!LABEL_VALUE_RE.test(value)) errs.push(regexError(LABEL_VALUE_MSG, LABEL_VALUE, 'MyValue', 'my_value', '12345'));
   return errs;

@@ -1,5 +1,6 @@
 import { ENV_NAME, HEADER_NAME, isDnsLabel, isDnsSubdomain, isHostname, type QuotaKey, type SecretKeyRef } from '../../model/index.js';
 import { parseCidr } from '../../contract/index.js';
+import { isLabelValue, isQualifiedName } from '../admission/metadata.js';
 import type { EntityRef, Finding, Rule } from '../rule.js';
 import { agentRef, gatewayRef } from '../rule.js';
 
@@ -9,6 +10,8 @@ const dns: Check[2] = isDnsLabel;
 const header: Check[2] = (v) => HEADER_NAME.test(v);
 const DNS_TEXT = 'a DNS label: lowercase letters, digits and "-", at most 63 characters, starting and ending alphanumeric';
 const SECRET_TEXT = 'a Secret name (DNS subdomain: lowercase letters, digits, "-" and ".")';
+const secretKey: Check[2] = (v) => /^[-._a-zA-Z0-9]+$/.test(v) && v.length <= 253;
+const SECRET_KEY_TEXT = 'a Secret data key (letters, digits, "-", "_" and ".")';
 const cidr: Check[2] = (v) => parseCidr(v) !== undefined;
 const CIDR_TEXT = 'a CIDR, an address and a prefix length such as 10.0.0.0/8 or fd00::/8';
 const CIDR_HINT = 'write the range with its prefix length, e.g. "203.0.113.0/24", or "203.0.113.7/32" for one address';
@@ -22,7 +25,7 @@ const quotaHeaderCheck = (field: string, key: QuotaKey | undefined): Check[] =>
 const secretKeyChecks = (field: string, ref: SecretKeyRef): Check[] => [
   [`${field}.secretName`, ref.secretName, isDnsSubdomain, SECRET_TEXT],
   [`${field}.namespace`, ref.namespace, dns, DNS_TEXT],
-  [`${field}.key`, ref.key, (v) => /^[-._a-zA-Z0-9]+$/.test(v), 'a Secret data key (letters, digits, "-", "_" and ".")'],
+  [`${field}.key`, ref.key, secretKey, SECRET_KEY_TEXT],
 ];
 
 function run(entity: EntityRef, checks: Check[]): Finding[] {
@@ -70,6 +73,17 @@ export const invalidNames: Rule = {
           ...('secretName' in m ? [[`auth[${mi}].secretName`, m.secretName, isDnsSubdomain, SECRET_TEXT] as Check] : []),
           ...(m.type === 'edgeTrust' ? [[`auth[${mi}].proofSecretName`, m.proofSecretName, isDnsSubdomain, SECRET_TEXT] as Check] : []),
           ...(m.type === 'edgeTrust' ? m.trustedCidrs.map((c, ci): Check => [`auth[${mi}].trustedCidrs[${ci}]`, c, cidr, CIDR_TEXT, CIDR_HINT]) : []),
+        ]),
+        ...Object.entries(a.secretEnv).flatMap(([name, ref]): Check[] => [
+          [`secretEnv.${name}.secretName`, ref.secretName, isDnsSubdomain, SECRET_TEXT],
+          [`secretEnv.${name}.key`, ref.key, secretKey, SECRET_KEY_TEXT],
+        ]),
+        ...a.inClusterEgress.flatMap((e, ei): Check[] => [
+          [`inClusterEgress[${ei}].namespace`, e.namespace, dns, DNS_TEXT],
+          ...Object.entries(e.podLabels).flatMap(([k, v]): Check[] => [
+            [`inClusterEgress[${ei}].podLabels`, k, (x) => isQualifiedName(x).length === 0, 'a label key (an optional DNS prefix and "/", then at most 63 letters, digits, "-", "_" and ".")'],
+            [`inClusterEgress[${ei}].podLabels.${k}`, v, (x) => isLabelValue(x).length === 0, 'a label value (at most 63 letters, digits, "-", "_" and ".", starting and ending alphanumeric)'],
+          ]),
         ]),
         ...a.quotas.flatMap((q, qi): Check[] => [...quotaHeaderCheck(`quotas[${qi}].key`, q.key), ...quotaHeaderCheck(`quotas[${qi}].tiers.by`, q.tiers?.by)]),
         ...a.providers.flatMap((g, gi): Check[] => [
