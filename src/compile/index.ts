@@ -19,6 +19,7 @@ export { knownJwksUri } from './jwks.js';
 export { renderSecretsMarkdown, secretInstructions, type SecretInstruction } from './secrets.js';
 export { runtimeDockerfile, runtimeDockerignore, runtimeTarball, PUBLISHED_LOCKFILE, RUNTIME_ENTRYPOINT, RUNTIME_IMAGE_ENV, RUNTIME_INSTALL_DIR } from './runtime/image.js';
 export type { RuntimePackage } from './runtime/image.js';
+export { contractText } from './runtime/workload.js';
 export { RUNTIME_MEMORY_LIMIT_MIB, RUNTIME_NODE_ENV, RUNTIME_NODE_FLAGS, RUNTIME_OLD_SPACE_MIB, RUNTIME_SEMI_SPACE_MIB } from './runtime/process.js';
 export { runtimeContract, runtimeSecretName } from './runtime/contract.js';
 export { renderReport, type ReportFleet } from './report.js';

@@ -1,11 +1,12 @@
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { buildFleet } from '../../examples/fleet.js';
-import { compileFleet, RUNTIME_ENTRYPOINT, RUNTIME_NODE_ENV, RUNTIME_NODE_FLAGS, RUNTIME_OLD_SPACE_MIB, RUNTIME_SEMI_SPACE_MIB } from '../../src/compile/index.js';
-import { parseRuntimeConfig } from '../../src/contract/index.js';
+import { compileFleet, contractText, RUNTIME_ENTRYPOINT, RUNTIME_NODE_ENV, RUNTIME_NODE_FLAGS, RUNTIME_OLD_SPACE_MIB, RUNTIME_SEMI_SPACE_MIB } from '../../src/compile/index.js';
+import { parseRuntimeConfig, type RuntimeConfigInput } from '../../src/contract/index.js';
 import { Fleet } from '../../src/constructs/index.js';
 import { PortcullisApp } from '../../src/index.js';
 import { Fleet as FleetModel } from '../../src/model/index.js';
+import { admissionDiagnostics } from '../../src/validate/admit.js';
 import { dockerfileArray } from '../support/dockerfile.js';
 
 function rendered() {
@@ -170,5 +171,41 @@ describe('header names in the contract', () => {
     // PC037 stops this fleet; compiled without the rules, its contract names host as the user id header
     const fleet = FleetModel.parse(input({ userId: 'host' }, 'x-acme-key'));
     expect(() => compileFleet(fleet)).toThrow(/internal: the runtime contract fails its own schema at agents\.team\/bot\.identityHeaders\.userId/);
+  });
+});
+
+describe('the contract in its ConfigMap', () => {
+  let text: string | undefined;
+  const example = () => {
+    text ??= rendered().get('ConfigMap').data['runtime.json'] as string;
+    return JSON.parse(text) as RuntimeConfigInput & { agents: NonNullable<RuntimeConfigInput['agents']> };
+  };
+  /** The example's contract with its agents copied until it is `copies` times as large. */
+  const grown = (copies: number) => {
+    const c = example();
+    const agents = Object.values(c.agents);
+    for (let i = 0; i < copies * agents.length; i++) c.agents[`team-${i}/agent-${i}`] = agents[i % agents.length]!;
+    return c;
+  };
+  const configMap = (text: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'portcullis-runtime', namespace: 'portcullis-system' }, data: { 'runtime.json': text } });
+  const MiB = 1024 * 1024;
+
+  it('is indented for a reviewable diff while it fits a ConfigMap, on one line when only that fits, and refused past that', () => {
+    const small = example();
+    expect(contractText(small)).toBe(`${JSON.stringify(small, null, 2)}\n`);
+    // find a size that fits only on one line
+    let copies = 100;
+    while (Buffer.byteLength(JSON.stringify(grown(copies), null, 2)) <= MiB) copies = Math.ceil(copies * 1.1);
+    const big = grown(copies);
+    expect(Buffer.byteLength(JSON.stringify(big))).toBeLessThan(MiB);
+    const oneLine = contractText(big);
+    expect(oneLine).toBe(`${JSON.stringify(big)}\n`);
+    expect(JSON.parse(oneLine)).toEqual(big);
+    expect(admissionDiagnostics(configMap(oneLine), 't')).toEqual([]);
+    // too large for one line too: refused at synth, with what to do
+    const huge = contractText(grown(copies * 2));
+    const [refused] = admissionDiagnostics(configMap(huge), 't');
+    expect(refused).toMatchObject({ code: 'PC900', message: 'would be rejected by the API server: []: Too long: may not be more than 1048576 bytes' });
+    expect(refused!.hint).toMatch(/split the fleet into fleets with a runtime each/);
   });
 });

@@ -445,6 +445,38 @@ describe('validateStructure: light checks', () => {
     ]);
   });
 
+  it("checks a ConfigMap's and a Secret's data as the API server does: config keys, one key per map, at most 1 MiB in all", () => {
+    const MiB = 1024 * 1024;
+    const configMap = (data: Record<string, string>, binaryData?: Record<string, string>) => ({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'runtime', namespace: 'agents' },
+      data,
+      ...(binaryData && { binaryData }),
+    });
+    const tooLong = { path: '', message: '[]: Too long: may not be more than 1048576 bytes' };
+    expect(validateStructure(configMap({ 'runtime.json': 'x'.repeat(MiB) }))).toEqual([]);
+    expect(validateStructure(configMap({ 'runtime.json': 'x'.repeat(MiB - 1), more: 'xy' }))).toEqual([tooLong]);
+    // bytes, not characters; binaryData counts decoded
+    expect(validateStructure(configMap({ a: 'é'.repeat(MiB / 2 + 1) }))).toEqual([tooLong]);
+    expect(validateStructure(configMap({ a: 'x'.repeat(MiB / 2) }, { b: Buffer.alloc(MiB / 2 + 1).toString('base64') }))).toEqual([tooLong]);
+    const keys = validateStructure(configMap({ 'a/b': '', '..x': '', same: '' }, { same: '' }));
+    expect(keys.map((i) => i.path)).toEqual(['data[a/b]', 'data[..x]', 'binaryData[same]']);
+    expect(keys[0]!.message).toContain("data[a/b]: Invalid value: \"a/b\": a valid config key must consist of alphanumeric characters, '-', '_' or '.'");
+    expect(keys[2]!.message).toContain('duplicate of key present in data');
+    // a Secret: data decoded, stringData merged over it (one key counted once)
+    const secret = (data: Record<string, string>, stringData: Record<string, string>) => ({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'keys', namespace: 'agents' },
+      data,
+      stringData,
+    });
+    const big = Buffer.alloc((3 * MiB) / 4).toString('base64'); // 1 MiB of base64 text, 768 KiB of data
+    expect(validateStructure(secret({ k: big }, { k: 'x'.repeat(MiB / 2) }))).toEqual([]);
+    expect(validateStructure(secret({ k: big }, { other: 'x'.repeat(MiB / 2) }))).toEqual([tooLong]);
+  });
+
   it('applies the light check to the metadata of custom resources', () => {
     const issues = validateStructure(variant('HTTPRoute', (o) => (o.metadata.name = 'LLM_route')));
     expect(issues.map((issue) => issue.path)).toEqual(['metadata.name']);

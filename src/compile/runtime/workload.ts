@@ -21,6 +21,20 @@ export function runtimeArgs(fleet: Fleet): string[] {
   return ['--config', RUNTIME_CONFIG_FILE, '--port', String(r.port), '--metrics-port', String(r.metricsPort), '--bind', '0.0.0.0'];
 }
 
+/** The most a ConfigMap's data may hold: the API server refuses more (ValidateConfigMap, core.MaxSecretSize). */
+const CONFIGMAP_DATA_LIMIT = 1024 * 1024;
+
+/**
+ * The contract as the ConfigMap holds it: indented, for a reviewable diff in the GitOps repository, unless
+ * that would not fit in a ConfigMap; then on one line, which holds some 1.8 times as much. (The benchmark
+ * fleet's mix fits indented up to some 850 agents on the runtime, on one line up to some 1,500: 3,000
+ * and 5,000 agents in all.) A contract too large even so is refused at synth by offline admission (PC900).
+ */
+export function contractText(contract: RuntimeConfigInput): string {
+  const indented = `${JSON.stringify(contract, null, 2)}\n`;
+  return Buffer.byteLength(indented, 'utf8') <= CONFIGMAP_DATA_LIMIT ? indented : `${JSON.stringify(contract)}\n`;
+}
+
 /**
  * The runtime's objects in its namespace: the contract in a ConfigMap (hot-reloaded, no restart), a
  * ServiceAccount without API token, a Deployment (non-root, read-only root filesystem, no capabilities,
@@ -45,7 +59,7 @@ export function lowerRuntimeWorkload(fleet: Fleet, contract: RuntimeConfigInput)
       owner: { kind: 'fleet' },
       id: 'runtime-config',
       kind: 'Plain',
-      props: { apiVersion: 'v1', kind: 'ConfigMap', metadata, data: { 'runtime.json': `${JSON.stringify(contract, null, 2)}\n` } } as unknown as PlainObject,
+      props: { apiVersion: 'v1', kind: 'ConfigMap', metadata, data: { 'runtime.json': contractText(contract) } } as unknown as PlainObject,
     },
     {
       owner: { kind: 'fleet' },

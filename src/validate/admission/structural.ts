@@ -2,6 +2,7 @@ import { type CrdVersion, crdKinds, findCrd, isCrdGroup } from './crds.js';
 import { applyDefaults } from './defaults.js';
 import { toIssues } from './messages.js';
 import { checkObjectMeta } from './metadata.js';
+import { checkCoreData } from './core-data.js';
 import { toAjvSchema } from './translate.js';
 import type { AdmissionIssue, OpenApiSchema } from './types.js';
 import { cachedValidator } from './validator.js';
@@ -37,7 +38,7 @@ export function admitStructure(obj: unknown): StructuralAdmission {
   if (!isRecord(obj)) return { issues: [{ path: '', message: `expected a Kubernetes object, got ${describeType(obj)}` }], defaulted: obj };
   const defaulted = JSON.parse(JSON.stringify(obj)) as Record<string, unknown>; // the manifest as it would be sent
   const { gvk, issues } = readTypeMeta(defaulted);
-  issues.push(...checkObjectMeta(defaulted, gvk?.group ?? '', gvk?.kind ?? ''));
+  issues.push(...checkObjectMeta(defaulted, gvk?.group ?? '', gvk?.kind ?? ''), ...checkCoreData(defaulted, gvk?.group ?? '', gvk?.kind ?? ''));
   if (!gvk || !isCrdGroup(gvk.group)) return { issues, defaulted };
   const version = resolveVersion(gvk);
   if ('message' in version) return { issues: [...issues, version], defaulted };
