@@ -14,8 +14,9 @@ export interface AwsCredentials {
 export function parseAwsCredentials(text: string, where: string): AwsCredentials {
   const sections = new Map<string, Map<string, string>>();
   let current: Map<string, string> | undefined;
-  for (const line of text.split(/\r?\n/)) {
-    const t = line.trim();
+  const lines = text.split(/\r?\n/);
+  for (let n = 0; n < lines.length; n++) {
+    const t = lines[n]!.trim();
     if (t === '' || t.startsWith('#') || t.startsWith(';')) continue;
     const section = /^\[\s*(?:profile\s+)?([^\]]+?)\s*\]$/.exec(t);
     if (section) {
@@ -24,7 +25,8 @@ export function parseAwsCredentials(text: string, where: string): AwsCredentials
       continue;
     }
     const kv = /^([A-Za-z_]+)\s*=\s*(.*)$/.exec(t);
-    if (!kv) throw new Error(`${where}: not an AWS credentials file (line "${t.slice(0, 20)}…" is neither [profile] nor key = value)`);
+    // by number only: the line may be a key pasted on its own, and no part of a key goes into a message
+    if (!kv) throw new Error(`${where}: not an AWS credentials file (line ${n + 1} is neither [profile] nor key = value)`);
     if (!current) {
       current = new Map();
       sections.set('default', current);

@@ -215,7 +215,17 @@ describe('egress processor (fake stream)', () => {
 
   it('reads AWS credentials files', () => {
     expect(parseAwsCredentials('[default]\naws_access_key_id=A\naws_secret_access_key=B\n', 'x')).toEqual({ accessKeyId: 'A', secretAccessKey: 'B' });
-    expect(() => parseAwsCredentials('junk', 'secret s')).toThrow(/secret s: not an AWS credentials file/);
+    expect(() => parseAwsCredentials('junk', 'secret s')).toThrow(/secret s: not an AWS credentials file \(line 1 is/);
+    // a key pasted on a line of its own: the message says where, and shows none of it
+    const pasted = `[default]\naws_access_key_id = AKIAEXAMPLE\n${AWS_SECRET}\n`;
+    let message = '';
+    try {
+      parseAwsCredentials(pasted, 'secret s');
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toMatch(/line 3 is neither/);
+    for (let i = 0; i + 6 <= AWS_SECRET.length; i++) expect(message).not.toContain(AWS_SECRET.slice(i, i + 6));
   });
 
   it('never logs a provider key', () => {
