@@ -477,6 +477,18 @@ describe('validateStructure: light checks', () => {
     expect(validateStructure(secret({ k: big }, { other: 'x'.repeat(MiB / 2) }))).toEqual([tooLong]);
   });
 
+  it("refuses a Secret's data that is not base64, without showing it", () => {
+    const secret = (data: Record<string, string>) => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'keys', namespace: 'agents' }, data });
+    expect(validateStructure(secret({ a: 'c2stcHJvai0xMjM=', b: 'YWJj\nZGVm', c: '' }))).toEqual([]);
+    const issues = validateStructure(secret({ raw: 'sk-proj-123', short: 'YWJjZ', pad: 'YQ=' }));
+    expect(issues).toEqual([
+      { path: 'data[raw]', message: 'data[raw]: illegal base64 data at input byte 2' },
+      { path: 'data[short]', message: 'data[short]: illegal base64 data at input byte 5' },
+      { path: 'data[pad]', message: 'data[pad]: illegal base64 data at input byte 3' },
+    ]);
+    expect(JSON.stringify(issues)).not.toContain('sk-proj');
+  });
+
   it('applies the light check to the metadata of custom resources', () => {
     const issues = validateStructure(variant('HTTPRoute', (o) => (o.metadata.name = 'LLM_route')));
     expect(issues.map((issue) => issue.path)).toEqual(['metadata.name']);

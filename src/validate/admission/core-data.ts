@@ -43,7 +43,7 @@ export function checkCoreData(obj: Record<string, unknown>, group: string, kind:
     ? [values(obj, 'data', false), values(obj, 'binaryData', true)]
     : [values(obj, 'data', true), values(obj, 'stringData', false)]
   ).filter((v): v is Values => v !== undefined);
-  const issues: AdmissionIssue[] = [];
+  const issues: AdmissionIssue[] = [...base64Issues(obj, kind === 'ConfigMap' ? 'binaryData' : 'data')];
   const seen = new Set<string>();
   for (const { field, entries } of maps)
     for (const [key] of entries) {
@@ -62,4 +62,35 @@ function secretTotal(maps: readonly Values[]): number {
   const merged = new Map<string, number>();
   for (const { entries } of maps) for (const [k, n] of entries) merged.set(k, n);
   return [...merged.values()].reduce((a, b) => a + b, 0);
+}
+
+/**
+ * A map of base64 values (a Secret's data, a ConfigMap's binaryData) the API server cannot decode: it
+ * refuses the object (encoding/base64: the standard alphabet, padded). The value itself is never shown:
+ * it is a secret.
+ */
+function base64Issues(obj: Record<string, unknown>, field: string): AdmissionIssue[] {
+  const m = obj[field];
+  if (typeof m !== 'object' || m === null || Array.isArray(m)) return [];
+  const issues: AdmissionIssue[] = [];
+  for (const [key, v] of Object.entries(m)) {
+    if (typeof v !== 'string') continue;
+    const bad = firstBadBase64Byte(v);
+    if (bad !== undefined) issues.push({ path: `${field}[${key}]`, message: `${field}[${key}]: illegal base64 data at input byte ${bad}` });
+  }
+  return issues;
+}
+
+/**
+ * Where standard padded base64 goes wrong, or undefined when it decodes. Go's decoder skips line breaks;
+ * a bad character is named where it stands, a bad length or padding at the end.
+ */
+function firstBadBase64Byte(v: string): number | undefined {
+  const bad = v.search(/[^A-Za-z0-9+/=\r\n]/);
+  if (bad >= 0) return bad;
+  const text = v.replace(/[\r\n]/g, '');
+  const body = text.replace(/=+$/, '');
+  const padding = text.length - body.length;
+  if (body.includes('=') || padding > 2 || text.length % 4 !== 0 || (padding > 0 && body.length % 4 === 1)) return v.length;
+  return undefined;
 }
