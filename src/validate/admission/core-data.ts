@@ -34,8 +34,8 @@ function values(obj: Record<string, unknown>, field: string, base64: boolean): V
 
 /**
  * What the API server checks in a ConfigMap's or a Secret's data whatever else it holds: every key a valid
- * config key, no key in two maps, and at most 1 MiB in all. A runtime contract of a large fleet is what
- * would reach that limit first.
+ * config key, no key in two maps, base64 that decodes, and at most 1 MiB in all. A runtime contract of a
+ * large fleet is what would reach that limit first.
  */
 export function checkCoreData(obj: Record<string, unknown>, group: string, kind: string): AdmissionIssue[] {
   if (group !== '' || (kind !== 'ConfigMap' && kind !== 'Secret')) return [];
