@@ -6,6 +6,18 @@ import { RequestQuota } from './quota.js';
 const cpu = z.string().regex(/^(\d+m|\d+(\.\d{1,3})?)$/, 'must be a CPU quantity such as 250m or 1.5').describe('CPU, e.g. 250m or 1.');
 const memory = z.string().regex(/^\d+(Ki|Mi|Gi|Ti)$/, 'must be a memory quantity such as 512Mi or 1Gi').describe('Memory, e.g. 512Mi.');
 
+const cpuCores = (q: string) => (q.endsWith('m') ? Number(q.slice(0, -1)) / 1000 : Number(q));
+const MEMORY_UNITS: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40 };
+const memoryBytes = (q: string) => Number(q.slice(0, -2)) * MEMORY_UNITS[q.slice(-2)]!;
+
+/** The API server refuses a container whose request is above its limit (ValidateResourceRequirements). */
+function requestWithinLimit(resource: string, amount: (q: string) => number) {
+  return (r: { request: string; limit: string }, ctx: z.RefinementCtx) => {
+    if (amount(r.request) > amount(r.limit))
+      ctx.addIssue({ code: 'custom', path: ['request'], message: `must be less than or equal to the ${resource} limit, ${r.limit}` });
+  };
+}
+
 export const Agent = z
   .object({
     name: z.string(),
@@ -18,8 +30,8 @@ export const Agent = z
     replicas: z.number().int().min(0).default(2),
     resources: z
       .object({
-        cpu: z.object({ request: cpu, limit: cpu }).strict(),
-        memory: z.object({ request: memory, limit: memory }).strict(),
+        cpu: z.object({ request: cpu, limit: cpu }).strict().superRefine(requestWithinLimit('cpu', cpuCores)),
+        memory: z.object({ request: memory, limit: memory }).strict().superRefine(requestWithinLimit('memory', memoryBytes)),
       })
       .strict()
       .default({ cpu: { request: '250m', limit: '1' }, memory: { request: '256Mi', limit: '512Mi' } }),
