@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AuthMethod, AuthorizationHeader } from './auth.js';
 import { ProviderGrant } from './egress.js';
+import { ImageRef } from './names.js';
 import { RequestQuota } from './quota.js';
 
 const cpu = z.string().regex(/^(\d+m|\d+(\.\d{1,3})?)$/, 'must be a CPU quantity such as 250m or 1.5').describe('CPU, e.g. 250m or 1.');
@@ -22,10 +23,7 @@ export const Agent = z
   .object({
     name: z.string(),
     namespace: z.string(),
-    image: z
-      .string()
-      .regex(/^[^\s]+$/, 'must be a container image reference without spaces, e.g. ghcr.io/acme/bot:1.4.2')
-      .describe('Container image, pinned by tag or digest.'),
+    image: ImageRef.describe('Container image, pinned by tag or digest.'),
     port: z.number().int().min(1).max(65535).default(8080),
     replicas: z.number().int().min(0).default(2),
     resources: z

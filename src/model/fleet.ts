@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ImageRef } from './names.js';
 import { Agent } from './agent.js';
 import { EgressGateway, Provider } from './egress.js';
 import { IngressGateway } from './gateway.js';
@@ -11,11 +12,17 @@ export const RuntimeRef = z
     namespace: z.string().default('portcullis-system'),
     port: z.number().int().min(1).max(65535).default(9002),
     metricsPort: z.number().int().min(1).max(65535).default(9090),
-    image: z.string().default('portcullis-runtime:0.1.0').describe('Image built from out/runtime/Dockerfile and pushed to your registry.'),
+    image: ImageRef.default('portcullis-runtime:0.1.0').describe('Image built from out/runtime/Dockerfile and pushed to your registry.'),
     replicas: z.number().int().min(2).default(2).describe('Minimum replicas (the HorizontalPodAutoscaler scales from here).'),
     maxReplicas: z.number().int().min(2).default(10),
   })
-  .strict();
+  .strict()
+  .superRefine((r, ctx) => {
+    // what the API server refuses in the HorizontalPodAutoscaler and the Service
+    if (r.maxReplicas < r.replicas)
+      ctx.addIssue({ code: 'custom', path: ['maxReplicas'], message: `must be at least replicas (${r.replicas}): the autoscaler scales between the two` });
+    if (r.port === r.metricsPort) ctx.addIssue({ code: 'custom', path: ['metricsPort'], message: `must differ from port (${r.port}): one Service serves both` });
+  });
 export type RuntimeRef = z.infer<typeof RuntimeRef>;
 
 export const Acknowledgement = z

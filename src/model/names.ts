@@ -44,3 +44,6 @@ export function globSource(glob: string): string {
 export function globsRegex(globs: readonly string[]): string {
   return globs.length === 0 ? '.*' : `^(${globs.map(globSource).join('|')})$`;
 }
+
+/** A container image reference: the API server refuses one with whitespace (or none at all). */
+export const ImageRef = z.string().regex(/^[^\s]+$/, 'must be a container image reference without spaces, e.g. ghcr.io/acme/bot:1.4.2');

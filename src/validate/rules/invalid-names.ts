@@ -92,7 +92,11 @@ export const invalidNames: Rule = {
         ]),
       ]),
     );
-    const fleetName = run({ kind: 'fleet' }, [['name', fleet.name, dns, DNS_TEXT]]);
+    const fleetName = run({ kind: 'fleet' }, [
+      ['name', fleet.name, dns, DNS_TEXT],
+      ['runtime.name', fleet.runtime.name, dns, DNS_TEXT],
+      ['runtime.namespace', fleet.runtime.namespace, dns, DNS_TEXT],
+    ]);
     const egress = fleet.egressGateways.flatMap((g, i) =>
       run({ kind: 'egressGateway', index: i }, [
         ['name', g.name, dns, DNS_TEXT],
