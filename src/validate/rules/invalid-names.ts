@@ -96,6 +96,7 @@ export const invalidNames: Rule = {
       ['name', fleet.name, dns, DNS_TEXT],
       ['runtime.name', fleet.runtime.name, dns, DNS_TEXT],
       ['runtime.namespace', fleet.runtime.namespace, dns, DNS_TEXT],
+      ['envoyGatewayNamespace', fleet.envoyGatewayNamespace, dns, DNS_TEXT],
     ]);
     const egress = fleet.egressGateways.flatMap((g, i) =>
       run({ kind: 'egressGateway', index: i }, [
