@@ -4,6 +4,7 @@ import type { EgressGateway, Provider, ProviderGrant } from './egress.js';
 import type { Fleet } from './fleet.js';
 import type { IngressGateway } from './gateway.js';
 import { IDENTITY_FIELDS, IdentityHeaders as IdentityHeadersSchema, type IdentityField, type IdentityHeaders } from './identity.js';
+import { CREDENTIAL_HEADERS } from './provider-conventions.js';
 
 /** Pure look-ups over a parsed fleet, shared by the semantic rules and the compiler. */
 
@@ -97,4 +98,29 @@ export function resolveEgressGateway(fleet: Fleet, grant: ProviderGrant): { gate
     ? all.filter(({ gateway }) => (grant.egressGateway!.includes('/') ? gatewayKey(gateway) === grant.egressGateway : gateway.name === grant.egressGateway))
     : all.filter(({ gateway }) => gateway.providers.includes(grant.provider));
   return matches.length === 1 ? matches[0] : undefined;
+}
+
+/** A header one of an agent's auth methods reads a caller's credential from, and where it is declared. */
+export interface CredentialSource {
+  readonly header: string;
+  /** Field path inside the agent, e.g. `auth[1].header`. */
+  readonly field: string;
+  /** What it is, for a message: `the API key header of auth[1]`. */
+  readonly what: string;
+}
+
+/** The headers an agent's own auth methods read credentials from: API key headers, edge proof headers. */
+export function credentialSources(agent: Agent): CredentialSource[] {
+  return agent.auth.flatMap((m, i): CredentialSource[] => {
+    if (m.type === 'apiKey') return [{ header: m.header, field: `auth[${i}].header`, what: `the API key header of auth[${i}]` }];
+    if (m.type === 'edgeTrust' && m.proofSecretName) return [{ header: m.proofHeader, field: `auth[${i}].proofHeader`, what: `the proof header of auth[${i}]` }];
+    return [];
+  });
+}
+
+/** The headers an agent's callers put credentials in: the usual ones, those its auth methods read, and the one Authorization is moved to. */
+export function callerCredentialHeaders(agent: Agent): Set<string> {
+  const headers = new Set([...CREDENTIAL_HEADERS, ...credentialSources(agent).map((s) => s.header)]);
+  if (agent.authorizationHeader.mode === 'move') headers.add(agent.authorizationHeader.header);
+  return headers;
 }

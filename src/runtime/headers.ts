@@ -62,8 +62,8 @@ export class RequestHeaders {
   }
 }
 
-/** A received bytes field as a Buffer over the same memory. */
-function asBuffer(bytes: Buffer | Uint8Array): Buffer {
+/** A bytes field (received, or protobufjs's encoder output) as a Buffer over the same memory; under node it mostly is one already. */
+export function asBuffer(bytes: Buffer | Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 

@@ -4,6 +4,7 @@ import { dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import protobuf from 'protobufjs';
+import { asBuffer } from './headers.js';
 
 /**
  * The vendored Envoy protos (schemas/protos of the package), found from this module's directory upwards,
@@ -60,9 +61,6 @@ function messages(): Messages {
   loaded = { request: root.lookupType('envoy.service.ext_proc.v3.ProcessingRequest'), response: root.lookupType('envoy.service.ext_proc.v3.ProcessingResponse') };
   return loaded;
 }
-
-/** Protobufjs's encoder output as a Buffer, over the same memory (under node it is one already). */
-const asBuffer = (bytes: Uint8Array): Buffer => (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
 
 /** Decodes one message into a plain object (see TO_OBJECT). */
 const deserializer = (type: protobuf.Type) => (bytes: Buffer) => type.toObject(type.decode(bytes), TO_OBJECT);

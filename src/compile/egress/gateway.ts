@@ -132,7 +132,7 @@ export const AI_GATEWAY_MODEL_HEADER = 'x-ai-eg-model';
  */
 function callerHeaderPolicy(plan: EgressGatewayPlan, labels: Record<string, string>, client: EgressClient | undefined): EmittedObject {
   const g = plan.gateway;
-  const aiGateway = g.target === 'ai-gateway';
+  const remove = [...(client ? [] : [AGENT_HEADER]), ...(g.target === 'ai-gateway' ? [AI_GATEWAY_MODEL_HEADER] : [])];
   return {
     owner: { kind: 'egressGateway', index: plan.index },
     id: client ? `caller-${client.listener}` : 'caller',
@@ -144,7 +144,7 @@ function callerHeaderPolicy(plan: EgressGatewayPlan, labels: Record<string, stri
         headers: {
           earlyRequestHeaders: {
             ...(client && { set: [{ name: AGENT_HEADER, value: `${client.namespace}/${client.name}` }] }),
-            ...((!client || aiGateway) && { remove: [...(client ? [] : [AGENT_HEADER]), ...(aiGateway ? [AI_GATEWAY_MODEL_HEADER] : [])] }),
+            ...(remove.length > 0 && { remove }),
           },
         },
       },

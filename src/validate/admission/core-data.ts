@@ -11,8 +11,8 @@ const CONFIG_KEY_RE = new RegExp(`^${CONFIG_KEY}$`);
 const CONFIG_KEY_MSG =
   "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')";
 
-/** IsConfigMapKey: the errors, none when valid. */
-function configKeyErrors(key: string): string[] {
+/** A ConfigMap or Secret data key (IsConfigMapKey): the errors, none when valid. */
+export function configKeyErrors(key: string): string[] {
   const errs: string[] = [];
   if (key.length > 253) errs.push('must be no more than 253 characters');
   if (!CONFIG_KEY_RE.test(key)) errs.push(CONFIG_KEY_MSG);

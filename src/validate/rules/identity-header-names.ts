@@ -3,8 +3,10 @@ import {
   DEFAULT_IDENTITY_HEADERS,
   IDENTITY_FIELDS,
   agentGateway,
+  credentialSources,
   effectiveIdentityHeaders,
   type Agent,
+  type CredentialSource,
   type IdentityField,
   type IdentityHeaders,
 } from '../../model/index.js';
@@ -48,17 +50,14 @@ export function reservedHeader(header: string, credentials = true): string | und
 
 const FIX = 'name it after what it carries, e.g. the default';
 
-/** Headers of this agent's callers that must reach auth: its methods' key, proof and edge headers. */
-function mustArrive(agent: Agent, canonical: ReadonlySet<string>): Map<string, { field: string; what: string }> {
-  const found = new Map<string, { field: string; what: string }>();
+/** Headers of this agent's callers that must reach auth: its methods' key and proof headers, and the edge's. */
+function mustArrive(agent: Agent, canonical: ReadonlySet<string>): Map<string, CredentialSource> {
+  const found = new Map(credentialSources(agent).map((s) => [s.header, s]));
   agent.auth.forEach((m, i) => {
-    if (m.type === 'apiKey') found.set(m.header, { field: `auth[${i}].header`, what: `the API key header of auth[${i}]` });
-    if (m.type === 'edgeTrust') {
-      if (m.proofSecretName) found.set(m.proofHeader, { field: `auth[${i}].proofHeader`, what: `the proof header of auth[${i}]` });
-      // the edge's headers named like the gateway's canonical ones are PC016's
+    // the edge's headers named like the gateway's canonical ones are PC016's
+    if (m.type === 'edgeTrust')
       for (const [k, h] of Object.entries(m.headers))
-        if (h && !canonical.has(h)) found.set(h, { field: `auth[${i}].headers.${k}`, what: `the header auth[${i}] reads the edge's ${k} from` });
-    }
+        if (h && !canonical.has(h)) found.set(h, { header: h, field: `auth[${i}].headers.${k}`, what: `the header auth[${i}] reads the edge's ${k} from` });
   });
   return found;
 }

@@ -1,5 +1,6 @@
 import { ENV_NAME, HEADER_NAME, isDnsLabel, isDnsSubdomain, isHostname, type QuotaKey, type SecretKeyRef } from '../../model/index.js';
 import { parseCidr } from '../../contract/index.js';
+import { configKeyErrors } from '../admission/core-data.js';
 import { isLabelValue, isQualifiedName } from '../admission/metadata.js';
 import type { EntityRef, Finding, Rule } from '../rule.js';
 import { agentRef, gatewayRef } from '../rule.js';
@@ -10,7 +11,7 @@ const dns: Check[2] = isDnsLabel;
 const header: Check[2] = (v) => HEADER_NAME.test(v);
 const DNS_TEXT = 'a DNS label: lowercase letters, digits and "-", at most 63 characters, starting and ending alphanumeric';
 const SECRET_TEXT = 'a Secret name (DNS subdomain: lowercase letters, digits, "-" and ".")';
-const secretKey: Check[2] = (v) => /^[-._a-zA-Z0-9]+$/.test(v) && v.length <= 253;
+const secretKey: Check[2] = (v) => configKeyErrors(v).length === 0;
 const SECRET_KEY_TEXT = 'a Secret data key (letters, digits, "-", "_" and ".")';
 const cidr: Check[2] = (v) => parseCidr(v) !== undefined;
 const CIDR_TEXT = 'a CIDR, an address and a prefix length such as 10.0.0.0/8 or fd00::/8';

@@ -1,17 +1,6 @@
-import { CREDENTIAL_HEADERS, DEFAULT_IDENTITY_HEADERS, agentGateway, conventionOf, quotaHeader, type Agent, type QuotaKey } from '../../model/index.js';
+import { DEFAULT_IDENTITY_HEADERS, agentGateway, callerCredentialHeaders, conventionOf, quotaHeader, type QuotaKey } from '../../model/index.js';
 import type { Finding, Rule } from '../rule.js';
 import { agentRef } from '../rule.js';
-
-/** The headers an agent's callers put credentials in: the usual ones, and those its own auth methods name. */
-export function callerCredentialHeaders(agent: Agent): Set<string> {
-  const headers = new Set(CREDENTIAL_HEADERS);
-  for (const m of agent.auth) {
-    if (m.type === 'apiKey') headers.add(m.header.toLowerCase());
-    if (m.type === 'edgeTrust' && m.proofSecretName) headers.add(m.proofHeader.toLowerCase());
-  }
-  if (agent.authorizationHeader.mode === 'move') headers.add(agent.authorizationHeader.header.toLowerCase());
-  return headers;
-}
 
 /**
  * A rate limit counts each distinct value of its key header (and picks a tier by the value of its tier

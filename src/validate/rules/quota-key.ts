@@ -1,7 +1,6 @@
-import { DEFAULT_IDENTITY_HEADERS, agentGateway, headersSetBy, quotaHeader, type QuotaKey } from '../../model/index.js';
+import { DEFAULT_IDENTITY_HEADERS, agentGateway, callerCredentialHeaders, headersSetBy, quotaHeader, type QuotaKey } from '../../model/index.js';
 import type { Finding, Rule } from '../rule.js';
 import { agentRef } from '../rule.js';
-import { callerCredentialHeaders } from './quota-credential-header.js';
 
 export const quotaKey: Rule = {
   code: 'PC030',
