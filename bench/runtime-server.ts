@@ -126,9 +126,5 @@ process.on('message', (m: { cmd?: string }) => {
     const cpu = process.cpuUsage();
     send({ cpuMicros: cpu.user + cpu.system });
   }
-  if (m.cmd === 'gc') {
-    global.gc?.();
-    send({ collected: true });
-  }
   if (m.cmd === 'exit') process.exit(0);
 });

@@ -128,12 +128,6 @@ const askCpu = (c: Child) =>
     c.proc.once('message', (m: { cpuMicros: number }) => resolve(m.cpuMicros));
     c.proc.send({ cmd: 'cpu' });
   });
-/** A full GC in the child (not counted in its GC pauses). */
-const askCollect = (c: Child) =>
-  new Promise<void>((resolve) => {
-    c.proc.once('message', () => resolve());
-    c.proc.send({ cmd: 'gc' });
-  });
 /** The child's memory after a full GC. */
 const askMemory = (c: Child) =>
   new Promise<MemoryReport>((resolve) => {
@@ -300,20 +294,27 @@ const [noop, , apiKeyServer] = servers as [Child, Child, Child];
 const memoryAtStart = new Map<Child, MemoryReport>();
 for (const c of servers) memoryAtStart.set(c, await askMemory(c));
 
-// this process's own garbage from one measurement is collected before the next, not during it
+// this process's young generation is emptied before each measurement (a scavenge), not during it
 setFlagsFromString('--expose-gc');
-const collect = runInNewContext('gc') as () => void;
+const scavenge = runInNewContext('gc') as (options: { type: 'minor' }) => void;
 /**
- * Before a measurement: a full GC here and in the server about to be measured, then a moment for every
- * server to finish what the last measurement left. Each measurement then starts with the server's old
- * generation holding what it keeps, not the garbage the closed loop promoted (32 streams in flight at
- * every scavenge) or an earlier phase left: that debt otherwise falls due as a full GC inside whichever
- * open-loop measurement comes next, and decides its p99 for reasons that are not that measurement's.
+ * Before a measurement: the measurement's own load, unmeasured, for WARMUP seconds (the closed loop
+ * before the closed loop, the same rate before an open loop), then a scavenge here. Each measurement then
+ * finds the server in the steady state of that load, its old generation holding what that load leaves
+ * there, as a server in steady traffic would be.
+ *
+ * Nothing here forces a full GC, in a server or in this process: a forced full collection (`gc()`) throws
+ * away V8's optimized code (`--trace-deopt`: every hot function deoptimized, "weak objects"), and TurboFan
+ * then compiles it all again on the background threads for a second or two, on the two cores the
+ * measurement runs on. Until this bench stopped forcing them (see BENCHMARKS.md), every measurement of
+ * every path paid for that. The memory reducer's collections in a process left idle do the same; the
+ * servers run with it off, as the image runs the runtime (src/compile/runtime/process.ts), so they keep
+ * their code between their measurements. A scavenge keeps it.
  */
-async function settle(t: Target): Promise<void> {
-  collect();
-  await askCollect(t.server);
-  await new Promise((r) => setTimeout(r, 100));
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 1);
+async function settle(t: Target, rate?: number): Promise<void> {
+  await (rate === undefined ? closedLoop(t, WARMUP) : openLoop(t, rate, WARMUP));
+  scavenge({ type: 'minor' });
 }
 
 // warm up (JIT, JWKS fetch, HTTP/2 connections): the same for every target
@@ -348,7 +349,7 @@ for (let round = 0; round < ROUNDS; round++) {
   }
   for (const rate of RATES) {
     for (const t of order) {
-      await settle(t);
+      await settle(t, rate);
       const r = await openLoop(t, rate, SECONDS);
       const row = rows.get(t.name)!;
       row.p50[rate]!.push(quantile(r.latencies, 0.5));
