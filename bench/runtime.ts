@@ -24,8 +24,8 @@ import { externalProcessorClient } from '../src/runtime/protos.js';
 import type { MemoryReport } from './runtime-server.js';
 
 // 10 rounds of 1.25 s: 12,500 (at 1,000/s) and 25,000 (at 2,000/s) latency samples per path and rate, in
-// some 6 minutes with the warm-ups. Short rounds, finely interleaved, so that the machine's slow swings (two shared cores
-// in a VM) fall on every path alike; the figures pool every round's samples
+// some 6 minutes with the warm-ups. Short rounds, finely interleaved, so that the machine's slow swings (two
+// shared cores in a VM) fall on every path alike; the figures pool every round's samples
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 1.25);
 const CONCURRENCY = 32;

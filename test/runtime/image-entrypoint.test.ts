@@ -53,7 +53,7 @@ function withFlag(args: string[], flag: string, value: string): string[] {
 }
 
 describe("the runtime image's entry point", () => {
-  it('installs the packed package with `npm ci` from the lockfile it ships, and its entry point is `portcullis runtime` under node with its heap settings; it serves, answers health, and drains on SIGTERM', async () => {
+  it('installs the packed package with `npm ci` from the lockfile it ships, and its entry point is `portcullis runtime` under node with its V8 settings; it serves, answers health, and drains on SIGTERM', async () => {
     const { entrypoint, cmd, env, copy, run } = imageCommand();
     const [node, ...rest] = entrypoint;
     const nodeFlags = rest.slice(0, -2);
