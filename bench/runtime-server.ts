@@ -91,7 +91,8 @@ if (mode === 'runtime') {
   send({ port });
 }
 // BENCH_HEAP_PROF=DIR: a sampling allocation profile of the run (from the memory report at start to the
-// one after the run), counting objects the GC collected too, written to DIR (summarize with bench/cpuprofile-top.ts)
+// one after the run), counting objects the GC collected too, written to DIR (summarize with bench/cpuprofile-top.ts);
+// with BENCH_HEAP_PROF_PROMOTED=1, only what lived to be promoted (objects a scavenge collected left out)
 const heapProfile = process.env.BENCH_HEAP_PROF;
 const session = heapProfile ? new Session() : undefined;
 session?.connect();
@@ -114,7 +115,7 @@ async function report(): Promise<MemoryReport> {
   const m = { ...memory(), gc: pauses, cpuMicros: cpu.user + cpu.system, rssRightAfterGc };
   if (session && sampling === 'not yet') {
     await session.post('HeapProfiler.enable');
-    await session.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMinorGC: true, includeObjectsCollectedByMajorGC: true });
+    await session.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMinorGC: process.env.BENCH_HEAP_PROF_PROMOTED !== '1', includeObjectsCollectedByMajorGC: true });
     sampling = 'on';
   }
   return m;

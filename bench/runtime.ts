@@ -7,7 +7,7 @@
  * bounded in time. Prints tables, and a verdict on each target with its bootstrap interval; never fails
  * on timing. BENCHMARKS.md describes the method.
  */
-import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -21,6 +21,7 @@ import { runInNewContext } from 'node:vm';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { RUNTIME_NODE_ENV, RUNTIME_NODE_FLAGS } from '../src/compile/runtime/process.js';
 import { externalProcessorClient } from '../src/runtime/protos.js';
+import { buildRuntimeServer } from './runtime-build.js';
 import type { MemoryReport } from './runtime-server.js';
 
 // 10 rounds of 1.25 s: 12,500 (at 1,000/s) and 25,000 (at 2,000/s) latency samples per path and rate, in
@@ -32,17 +33,8 @@ const CONCURRENCY = 32;
 const RATES = [1000, 2000];
 const KEYS = Number(process.env.BENCH_KEYS ?? 10_000);
 
-// the servers run compiled JavaScript under plain node, as in the image (tsx would add its own memory);
-// built inside this checkout (node_modules may be shared between worktrees, a build there is not ours)
-const root = join(import.meta.dirname, '..');
-const build = join(root, '.bench-build', 'runtime');
-rmSync(build, { recursive: true, force: true });
-execFileSync(
-  process.execPath,
-  [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '--ignoreConfig', '--outDir', build, '--rootDir', root, '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--skipLibCheck', '--types', 'node', '--strict', '--esModuleInterop', join(root, 'bench', 'runtime-server.ts')],
-  { stdio: 'inherit' },
-);
-writeFileSync(join(build, 'package.json'), '{"type":"module"}\n');
+// the servers run compiled JavaScript under plain node, as in the image
+const serverScript = buildRuntimeServer();
 
 const dir = mkdtempSync(join(tmpdir(), 'portcullis-bench-'));
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -116,7 +108,7 @@ const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${proce
 const serverFlags = [...RUNTIME_NODE_FLAGS, '--expose-gc', ...extraFlags];
 const serverEnv = { ...process.env, ...RUNTIME_NODE_ENV };
 function startChild(name: string, args: string[]): Promise<Child> {
-  const proc = fork(join(build, 'bench', 'runtime-server.js'), args, { execArgv: [...serverFlags, ...prof], env: serverEnv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const proc = fork(serverScript, args, { execArgv: [...serverFlags, ...prof], env: serverEnv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
     proc.once('message', (m: { port: number }) => resolve({ name, proc, port: m.port, served: 0 }));
     proc.once('exit', (code) => reject(new Error(`server exited with ${code}`)));

@@ -20,7 +20,7 @@ export { renderSecretsMarkdown, secretInstructions, type SecretInstruction } fro
 export { runtimeDockerfile, runtimeDockerignore, runtimeTarball, PUBLISHED_LOCKFILE, RUNTIME_ENTRYPOINT, RUNTIME_IMAGE_ENV, RUNTIME_INSTALL_DIR } from './runtime/image.js';
 export type { RuntimePackage } from './runtime/image.js';
 export { contractText } from './runtime/workload.js';
-export { RUNTIME_MEMORY_LIMIT_MIB, RUNTIME_NODE_ENV, RUNTIME_NODE_FLAGS, RUNTIME_OLD_SPACE_MIB, RUNTIME_SEMI_SPACE_MIB } from './runtime/process.js';
+export { RUNTIME_HEAP_GROWING_PERCENT, RUNTIME_MEMORY_LIMIT_MIB, RUNTIME_NODE_ENV, RUNTIME_NODE_FLAGS, RUNTIME_OLD_SPACE_MIB, RUNTIME_SEMI_SPACE_MIB } from './runtime/process.js';
 export { runtimeContract, runtimeSecretName } from './runtime/contract.js';
 export { renderReport, type ReportFleet } from './report.js';
 export { explainAgent, type AgentExplanation, type MethodExplanation, type ProviderExplanation } from './explain.js';

@@ -1,7 +1,7 @@
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { buildFleet } from '../../examples/fleet.js';
-import { compileFleet, contractText, RUNTIME_ENTRYPOINT, RUNTIME_NODE_ENV, RUNTIME_NODE_FLAGS, RUNTIME_OLD_SPACE_MIB, RUNTIME_SEMI_SPACE_MIB } from '../../src/compile/index.js';
+import { compileFleet, contractText, RUNTIME_ENTRYPOINT, RUNTIME_HEAP_GROWING_PERCENT, RUNTIME_NODE_ENV, RUNTIME_NODE_FLAGS, RUNTIME_OLD_SPACE_MIB, RUNTIME_SEMI_SPACE_MIB } from '../../src/compile/index.js';
 import { parseRuntimeConfig, type RuntimeConfigInput } from '../../src/contract/index.js';
 import { Fleet } from '../../src/constructs/index.js';
 import { PortcullisApp } from '../../src/index.js';
@@ -98,7 +98,12 @@ describe('the runtime the example fleet needs', () => {
     const { limits, requests } = get('Deployment').spec.template.spec.containers[0].resources;
     expect(limits.memory).toBe('256Mi');
     expect(requests.memory).toBe('128Mi');
-    expect(RUNTIME_NODE_FLAGS).toEqual([`--max-semi-space-size=${RUNTIME_SEMI_SPACE_MIB}`, `--max-old-space-size=${RUNTIME_OLD_SPACE_MIB}`, '--no-memory-reducer']);
+    expect(RUNTIME_NODE_FLAGS).toEqual([
+      `--max-semi-space-size=${RUNTIME_SEMI_SPACE_MIB}`,
+      `--max-old-space-size=${RUNTIME_OLD_SPACE_MIB}`,
+      `--heap-growing-percent=${RUNTIME_HEAP_GROWING_PERCENT}`,
+      '--no-memory-reducer',
+    ]);
     // V8's heap at its limit (old generation and three semi-spaces), plus some 45 MB of node binary and
     // 40 MB of native memory, stays under the limit
     expect(RUNTIME_OLD_SPACE_MIB + 3 * RUNTIME_SEMI_SPACE_MIB + 45 + 40).toBeLessThan(parseInt(limits.memory, 10));

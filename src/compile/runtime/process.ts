@@ -25,19 +25,38 @@ export const RUNTIME_SEMI_SPACE_MIB = 8;
  * V8's old generation limit (MiB): half the memory limit. The runtime holds some 22 MB (with 10,000 API
  * keys); with the young generation, the node binary (some 45 MB of RSS) and native memory (some 40 MB:
  * HTTP/2, OpenSSL, libuv) this stays inside the limit, and a runaway heap ends in a clean heap-out-of-memory
- * exit. Below 256 MiB V8 lets the heap grow at most 1.3 times its live size between full collections.
+ * exit.
  */
 export const RUNTIME_OLD_SPACE_MIB = RUNTIME_MEMORY_LIMIT_MIB / 2;
 
 /**
- * node's flags, before the script: the heap's sizes above, and V8's memory reducer off. Once a process
+ * How far the old generation may grow past what the last full collection left, before the next one
+ * (percent). Under a heap limit below 256 MiB V8 allows 30% at most: for the runtime's 20 MB, a full
+ * collection for every 8 MB or so promoted. Under load a server on this stack promotes up to 4–5 kB per
+ * stream (grpc-js's per-call objects), so that was a mark-compact every 200 to 300 ms, each some 7 ms of
+ * pause plus its marking, with CPU to match. `npm run bench:heap-growth` (the no-op server on the
+ * runtime's stack, closed loop): 2.3 mark-compacts per 10,000 streams at 30%, 0.9 at 100%, none or nearly
+ * at 200%. In bench/runtime.ts (40 rounds), 100% took the no-op's mark-compacts from some 450 to 280 and
+ * the cached-JWT runtime's from 470 to 200, and every server's CPU per decision down by 22–35%
+ * (BENCHMARKS.md). It lets the heap double what a full collection left
+ * (some 20 MB to 40, well inside RUNTIME_OLD_SPACE_MIB); 200% raised the bench's peak RSS by 20 MB.
+ */
+export const RUNTIME_HEAP_GROWING_PERCENT = 100;
+
+/**
+ * node's flags, before the script: the heap's sizes and growth above, and V8's memory reducer off. Once a process
  * has allocated little for some seconds, the memory reducer runs full collections that shrink the heap,
  * and they throw away V8's optimized code (`--trace-deopt`: every hot function deoptimized, "weak
  * objects"). The first requests after a quiet spell would then run unoptimized while TurboFan compiles it
  * all again, for a second or two, on the pod's CPU. The collections that steady traffic brings keep the
  * code. The heap the reducer would hand back is inside the pod's memory limit either way.
  */
-export const RUNTIME_NODE_FLAGS: readonly string[] = [`--max-semi-space-size=${RUNTIME_SEMI_SPACE_MIB}`, `--max-old-space-size=${RUNTIME_OLD_SPACE_MIB}`, '--no-memory-reducer'];
+export const RUNTIME_NODE_FLAGS: readonly string[] = [
+  `--max-semi-space-size=${RUNTIME_SEMI_SPACE_MIB}`,
+  `--max-old-space-size=${RUNTIME_OLD_SPACE_MIB}`,
+  `--heap-growing-percent=${RUNTIME_HEAP_GROWING_PERCENT}`,
+  '--no-memory-reducer',
+];
 
 /**
  * The process environment. glibc gives threads that allocate (libuv's pool reading files and doing
