@@ -102,6 +102,7 @@ describe('the runtime the example fleet needs', () => {
       `--max-semi-space-size=${RUNTIME_SEMI_SPACE_MIB}`,
       `--max-old-space-size=${RUNTIME_OLD_SPACE_MIB}`,
       `--heap-growing-percent=${RUNTIME_HEAP_GROWING_PERCENT}`,
+      '--single-threaded-gc',
       '--no-memory-reducer',
     ]);
     // V8's heap at its limit (old generation and three semi-spaces), plus some 45 MB of node binary and

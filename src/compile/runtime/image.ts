@@ -17,7 +17,8 @@ export const RUNTIME_INSTALL_DIR = '/opt/portcullis';
 export const PUBLISHED_LOCKFILE = 'lib/package-lock.json';
 /**
  * The image's entry point: `portcullis runtime`, i.e. the package's bin with the runtime command, under
- * node with the runtime's V8 settings (process.ts: heap sizes, no memory reducer).
+ * node with the runtime's V8 settings (process.ts: heap sizes and growth, the collector on one thread, no
+ * memory reducer).
  */
 export const RUNTIME_ENTRYPOINT = ['node', ...RUNTIME_NODE_FLAGS, `${RUNTIME_INSTALL_DIR}/bin/portcullis.js`, 'runtime'];
 /** The image's environment: the runtime's (process.ts) and npm's. */

@@ -44,9 +44,18 @@ export const RUNTIME_OLD_SPACE_MIB = RUNTIME_MEMORY_LIMIT_MIB / 2;
 export const RUNTIME_HEAP_GROWING_PERCENT = 100;
 
 /**
- * node's flags, before the script: the heap's sizes and growth above, and V8's memory reducer off. Once a process
- * has allocated little for some seconds, the memory reducer runs full collections that shrink the heap,
- * and they throw away V8's optimized code (`--trace-deopt`: every hot function deoptimized, "weak
+ * node's flags, before the script: the heap's sizes and growth above, V8's collector on the main thread
+ * alone, and its memory reducer off.
+ *
+ * `--single-threaded-gc`: otherwise V8 scavenges in parallel and marks concurrently on helper threads,
+ * which share the Deployment's one CPU with the thread serving requests (and, on a bench machine, the two
+ * cores with the load generator), so a collection slows the requests it does not pause. In a 40-round run
+ * of bench/runtime.ts it took the no-op's p99 at 2,000 requests per second from 10.4 ms to 5.2, the
+ * runtime's from 17.7–19.4 to 5.7–6.2, and every server's CPU per decision down by a quarter; the peak
+ * RSS rose by 10–15 MB, to 135 MB with 10,000 API keys (BENCHMARKS.md).
+ *
+ * `--no-memory-reducer`: once a process has allocated little for some seconds, the memory reducer runs full
+ * collections that shrink the heap, and they throw away V8's optimized code (`--trace-deopt`: every hot function deoptimized, "weak
  * objects"). The first requests after a quiet spell would then run unoptimized while TurboFan compiles it
  * all again, for a second or two, on the pod's CPU. The collections that steady traffic brings keep the
  * code. The heap the reducer would hand back is inside the pod's memory limit either way.
@@ -55,12 +64,13 @@ export const RUNTIME_NODE_FLAGS: readonly string[] = [
   `--max-semi-space-size=${RUNTIME_SEMI_SPACE_MIB}`,
   `--max-old-space-size=${RUNTIME_OLD_SPACE_MIB}`,
   `--heap-growing-percent=${RUNTIME_HEAP_GROWING_PERCENT}`,
+  '--single-threaded-gc',
   '--no-memory-reducer',
 ];
 
 /**
  * The process environment. glibc gives threads that allocate (libuv's pool reading files and doing
- * crypto, V8's GC helpers) malloc arenas of their own, up to eight per core of the node, not of the pod,
+ * crypto, V8's compiler threads) malloc arenas of their own, up to eight per core of the node, not of the pod,
  * and each keeps what it once held; two arenas are plenty for one event loop.
  */
 export const RUNTIME_NODE_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '2' };
