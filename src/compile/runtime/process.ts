@@ -38,8 +38,8 @@ export const RUNTIME_OLD_SPACE_MIB = RUNTIME_MEMORY_LIMIT_MIB / 2;
  * runtime's stack, closed loop): 2.3 mark-compacts per 10,000 streams at 30%, 0.9 at 100%, none or nearly
  * at 200%. In bench/runtime.ts (40 rounds), 100% took the no-op's mark-compacts from some 450 to 280 and
  * the cached-JWT runtime's from 470 to 200, and every server's CPU per decision down by 22–35%
- * (BENCHMARKS.md). It lets the heap double what a full collection left
- * (some 20 MB to 40, well inside RUNTIME_OLD_SPACE_MIB); 200% raised the bench's peak RSS by 20 MB.
+ * (BENCHMARKS.md). It lets the heap double what a full collection left (some 20 MB to 40, well inside
+ * RUNTIME_OLD_SPACE_MIB); 200% raised the bench's peak RSS by 20 MB.
  */
 export const RUNTIME_HEAP_GROWING_PERCENT = 100;
 
@@ -49,16 +49,17 @@ export const RUNTIME_HEAP_GROWING_PERCENT = 100;
  *
  * `--single-threaded-gc`: otherwise V8 scavenges in parallel and marks concurrently on helper threads,
  * which share the Deployment's one CPU with the thread serving requests (and, on a bench machine, the two
- * cores with the load generator), so a collection slows the requests it does not pause. In a 40-round run
- * of bench/runtime.ts it took the no-op's p99 at 2,000 requests per second from 10.4 ms to 5.2, the
- * runtime's from 17.7–19.4 to 5.7–6.2, and every server's CPU per decision down by a quarter; the peak
- * RSS rose by 10–15 MB, to 135 MB with 10,000 API keys (BENCHMARKS.md).
+ * cores with the load generator), so a collection slows the requests it does not pause. In two 40-round
+ * runs of bench/runtime.ts it took the no-op's p99 at 2,000 requests per second from 10.4 ms to 5.0–5.2,
+ * the runtime's from 17.7–19.4 to 5.5–6.4, and every server's CPU per decision down by a quarter; the
+ * peak RSS rose by 10–17 MB, to 135–138 MB with 10,000 API keys (BENCHMARKS.md).
  *
- * `--no-memory-reducer`: once a process has allocated little for some seconds, the memory reducer runs full
- * collections that shrink the heap, and they throw away V8's optimized code (`--trace-deopt`: every hot function deoptimized, "weak
- * objects"). The first requests after a quiet spell would then run unoptimized while TurboFan compiles it
- * all again, for a second or two, on the pod's CPU. The collections that steady traffic brings keep the
- * code. The heap the reducer would hand back is inside the pod's memory limit either way.
+ * `--no-memory-reducer`: once a process has allocated little for some seconds, the memory reducer runs
+ * full collections that shrink the heap, and they throw away V8's optimized code (`--trace-deopt`: every
+ * hot function deoptimized, "weak objects"). The first requests after a quiet spell would then run
+ * unoptimized while TurboFan compiles it all again, for a second or two, on the pod's CPU. The collections
+ * that steady traffic brings keep the code. The heap the reducer would hand back is inside the pod's
+ * memory limit either way.
  */
 export const RUNTIME_NODE_FLAGS: readonly string[] = [
   `--max-semi-space-size=${RUNTIME_SEMI_SPACE_MIB}`,
@@ -70,7 +71,7 @@ export const RUNTIME_NODE_FLAGS: readonly string[] = [
 
 /**
  * The process environment. glibc gives threads that allocate (libuv's pool reading files and doing
- * crypto, V8's compiler threads) malloc arenas of their own, up to eight per core of the node, not of the pod,
- * and each keeps what it once held; two arenas are plenty for one event loop.
+ * crypto, V8's compiler threads) malloc arenas of their own, up to eight per core of the node, not of the
+ * pod, and each keeps what it once held; two arenas are plenty for one event loop.
  */
 export const RUNTIME_NODE_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '2' };
