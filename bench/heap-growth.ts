@@ -10,7 +10,7 @@
 import { fork } from 'node:child_process';
 import { connect } from 'node:http2';
 import { RUNTIME_NODE_ENV, RUNTIME_NODE_FLAGS, RUNTIME_OLD_SPACE_MIB, RUNTIME_SEMI_SPACE_MIB } from '../src/compile/runtime/process.js';
-import { externalProcessorClient } from '../src/runtime/protos.js';
+import { closedLoopCount, grpcFrame, STREAM_HEADERS } from './ext-proc-load.js';
 import { buildRuntimeServer } from './runtime-build.js';
 
 const SECONDS = Number(process.env.HEAP_GROWTH_SECONDS ?? 5);
@@ -31,8 +31,8 @@ const SETTINGS: readonly (readonly string[])[] = [
   RUNTIME_NODE_FLAGS,
 ];
 
-// a request headers message as Envoy sends one, as a gRPC frame
-const message = externalProcessorClient().service.Process!.requestSerialize({
+// a request headers message as Envoy sends one
+const frame = grpcFrame({
   request_headers: {
     headers: {
       headers: Object.entries({ ':method': 'POST', ':path': '/v1/chat', ':authority': 'agents.example.com', 'user-agent': 'python-httpx/0.28.1', 'x-request-id': 'f3a1c2d4-5b6e-4f70-8a9b-0c1d2e3f4a5b' }).map(
@@ -41,10 +41,6 @@ const message = externalProcessorClient().service.Process!.requestSerialize({
     },
   },
 });
-const frame = Buffer.alloc(5 + message.length);
-frame.writeUInt32BE(message.length, 1);
-Buffer.from(message).copy(frame, 5);
-const HEADERS = { ':method': 'POST', ':path': '/envoy.service.ext_proc.v3.ExternalProcessor/Process', 'content-type': 'application/grpc', te: 'trailers' };
 
 interface Result {
   streams: number;
@@ -69,7 +65,7 @@ async function run(flags: readonly string[]): Promise<Result> {
   session.on('error', () => undefined); // the server goes away at the end
   const once = () =>
     new Promise<void>((resolve, reject) => {
-      const stream = session.request(HEADERS);
+      const stream = session.request(STREAM_HEADERS);
       let answered = false;
       stream.on('data', () => {
         if (answered) return;
@@ -83,16 +79,7 @@ async function run(flags: readonly string[]): Promise<Result> {
     });
   // the trace up to here is start-up: only the load's collections count
   const start = trace.length;
-  const end = performance.now() + SECONDS * 1000;
-  let streams = 0;
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (performance.now() < end) {
-        await once();
-        streams++;
-      }
-    }),
-  );
+  const streams = await closedLoopCount(CONCURRENCY, SECONDS, once);
   session.close();
   const exited = new Promise((resolve) => server.once('exit', resolve));
   server.send({ cmd: 'exit' });

@@ -20,7 +20,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { RUNTIME_NODE_ENV, RUNTIME_NODE_FLAGS } from '../src/compile/runtime/process.js';
-import { externalProcessorClient } from '../src/runtime/protos.js';
+import { closedLoopCount, grpcFrame, STREAM_HEADERS } from './ext-proc-load.js';
 import { buildRuntimeServer } from './runtime-build.js';
 import type { MemoryReport } from './runtime-server.js';
 
@@ -129,21 +129,11 @@ const askMemory = (c: Child) =>
 
 // The load generator is the instrument, and it shares the machine with what it measures (`npm run
 // bench:runtime` gives it 64 MiB semi-spaces: fewer scavenges of its own during a round): it speaks gRPC
-// over node's own HTTP/2 client as Envoy would (one stream per request, the headers message, the answer,
-// end of stream), with each path's request encoded once, and reads only the answer's first field. With a
+// over node's own HTTP/2 client as Envoy would (bench/ext-proc-load.ts: one stream per request, the headers
+// message, the answer, end of stream), with each path's request encoded once, and reads only the answer's
+// first field. With a
 // grpc-js client it was the bottleneck of the closed loop (the no-op at some 3,600 decisions per second,
 // 5,000 and more with this one), and its stalls (GC, CPU) went into every path's latency.
-const PROCESS = '/envoy.service.ext_proc.v3.ExternalProcessor/Process';
-const requestSerialize = externalProcessorClient().service.Process!.requestSerialize;
-/** A request message as a gRPC frame: uncompressed flag, big-endian length, the protobuf bytes. */
-function grpcFrame(message: unknown): Buffer {
-  const bytes = Buffer.from(requestSerialize(message));
-  const frame = Buffer.alloc(5 + bytes.length);
-  frame.writeUInt32BE(bytes.length, 1);
-  bytes.copy(frame, 5);
-  return frame;
-}
-const STREAM_HEADERS = { ':method': 'POST', ':path': PROCESS, 'content-type': 'application/grpc', te: 'trailers' };
 /** The tag of ProcessingResponse.request_headers (field 1, length-delimited): a CONTINUE, not an immediate response. */
 const REQUEST_HEADERS_ANSWER = 0x0a;
 interface Target {
@@ -213,16 +203,7 @@ function once(t: Target): Promise<number> {
 /** Decisions per second with CONCURRENCY streams always open, and the server's CPU time per decision (µs). */
 async function closedLoop(t: Target, seconds: number): Promise<{ throughput: number; cpuPerStream: number }> {
   const cpuBefore = await askCpu(t.server);
-  const end = performance.now() + seconds * 1000;
-  let done = 0;
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (performance.now() < end) {
-        await once(t);
-        done++;
-      }
-    }),
-  );
+  const done = await closedLoopCount(CONCURRENCY, seconds, () => once(t));
   return { throughput: done / seconds, cpuPerStream: ((await askCpu(t.server)) - cpuBefore) / done };
 }
 
