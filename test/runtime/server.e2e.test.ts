@@ -7,7 +7,13 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { runtimeConfigJsonSchema } from '../../src/contract/index.js';
 import { startRuntime, type RunningRuntime } from '../../src/runtime/index.js';
-import type { ProcessingResponse } from '../../src/runtime/messages.js';
+import { loadSnapshot } from '../../src/runtime/config-source.js';
+import { JwksRegistry } from '../../src/runtime/jwks.js';
+import { createLogger } from '../../src/runtime/log.js';
+import type { ProcessingRequest, ProcessingResponse } from '../../src/runtime/messages.js';
+import { RuntimeMetrics } from '../../src/runtime/metrics.js';
+import { externalProcessorService } from '../../src/runtime/protos.js';
+import { GRPC_SERVER_OPTIONS, serveStream } from '../../src/runtime/server.js';
 import { ExtProcClient, LogCapture, headersMessage, mutationOf, routeName, statusOf, tempDir, waitFor, writeConfig, writeSecret } from './helpers.js';
 
 const SECRET_VALUES = ['sk-rot-OLD-1111', 'sk-rot-NEW-2222', 'AKIDOLD', 'aws-secret-OLD-value', 'AKIDNEW', 'aws-secret-NEW-value', 'sk-openai-PLATFORM-9', 'sk-openai-GLOBEX-7'];
@@ -296,5 +302,88 @@ describe('the contract', () => {
     const schema = runtimeConfigJsonSchema() as { properties: Record<string, unknown>; required: string[] };
     expect(schema.required).toContain('apiVersion');
     expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['apiVersion', 'agents', 'egress', 'secretsRoot', 'passthroughRoutes']));
+  });
+});
+
+describe('a stream that ended', () => {
+  // grpc-js's call object outlives its stream until a full GC; what it still reaches goes into the old
+  // generation with it. The runtime takes its listeners off the call when the stream ends.
+  type Call = grpc.ServerDuplexStream<ProcessingRequest, ProcessingResponse>;
+  let server: grpc.Server;
+  let client: ExtProcClient;
+  const calls: Call[] = [];
+  const metrics = new RuntimeMetrics();
+  const ours = (call: Call) => ({
+    data: call.listenerCount('data'),
+    end: call.listenerCount('end'),
+    cancelled: call.listenerCount('cancelled'),
+    error: call.listenerCount('error'),
+  });
+  // what grpc-js itself listens with: its own 'error' listener (it sends the status)
+  const GRPC_JS_ONLY = { data: 0, end: 0, cancelled: 0, error: 1 };
+  const streamsActive = async () => Number(/portcullis_runtime_streams_active (\d+)/.exec(await metrics.registry.metrics())?.[1]);
+
+  beforeAll(async () => {
+    const dir = tempDir();
+    const secrets = join(dir, 'secrets');
+    writeSecret(secrets, 'team', 'keys', { alice: 'sk-ended-1111' });
+    const configPath = join(dir, 'runtime.json');
+    writeConfig(configPath, { secretsRoot: secrets, agents: { 'team/bot': { chain: [{ type: 'apiKey', secret: { namespace: 'team', name: 'keys' } }] } } });
+    const { snapshot } = loadSnapshot(configPath, new JwksRegistry(), 1);
+    const deps = { current: () => snapshot, logger: createLogger({ level: 'silent' }), metrics };
+    server = new grpc.Server(GRPC_SERVER_OPTIONS);
+    server.addService(externalProcessorService(), {
+      Process: (call: Call) => {
+        calls.push(call);
+        serveStream(call, deps);
+      },
+    });
+    const port = await new Promise<number>((resolve, reject) =>
+      server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+    );
+    client = new ExtProcClient(port);
+  });
+  afterAll(() => {
+    client?.close();
+    server?.forceShutdown();
+  });
+
+  it('holds listeners on the call only while the stream is open', async () => {
+    const stream = client.open();
+    stream.on('error', () => undefined);
+    const answered = new Promise<ProcessingResponse>((resolve) => stream.once('data', resolve));
+    stream.write(headersMessage({ 'x-api-key': 'sk-ended-1111' }, routeName('team/bot')));
+    expect(statusOf(await answered)).toBe('continue');
+    const call = calls.at(-1)!;
+    expect(ours(call)).toEqual({ data: 1, end: 1, cancelled: 1, error: 2 });
+    expect(await streamsActive()).toBe(1);
+    const ended = new Promise((resolve) => stream.on('end', resolve));
+    stream.resume();
+    stream.end();
+    await ended;
+    await waitFor(() => call.listenerCount('data') === 0, 5000, 'the listeners to go');
+    expect(ours(call)).toEqual(GRPC_JS_ONLY);
+    expect(await streamsActive()).toBe(0);
+  });
+
+  it('lets go of them when the stream fails on a protocol error', async () => {
+    await expect(client.exchange([{} as never])).rejects.toMatchObject({ code: grpc.status.INVALID_ARGUMENT });
+    const call = calls.at(-1)!;
+    await waitFor(() => call.listenerCount('data') === 0, 5000, 'the listeners to go');
+    expect(ours(call)).toEqual(GRPC_JS_ONLY);
+    expect(await streamsActive()).toBe(0);
+  });
+
+  it('lets go of them when the client cancels the stream', async () => {
+    const before = calls.length;
+    const stream = client.open();
+    stream.on('error', () => undefined);
+    stream.write(headersMessage({ 'x-api-key': 'sk-ended-1111' }, routeName('team/bot')));
+    await waitFor(() => calls.length > before && calls.at(-1)!.listenerCount('data') === 1, 5000, 'the stream to open');
+    const call = calls.at(-1)!;
+    stream.cancel();
+    await waitFor(() => call.listenerCount('data') === 0, 5000, 'the listeners to go');
+    expect(ours(call)).toEqual(GRPC_JS_ONLY);
+    expect(await streamsActive()).toBe(0);
   });
 });
