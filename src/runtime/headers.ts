@@ -7,8 +7,13 @@ import type { HeaderMap, HeaderMutation } from './messages.js';
  * nothing writes to a received message.
  */
 export class RequestHeaders {
-  // one Buffer per name; an array only for a name sent more than once
-  private readonly map = new Map<string, Buffer | Buffer[]>();
+  // the names in the order first sent, and for each its value: one Buffer, an array only for a name sent
+  // more than once. A request has a dozen or two headers, for which a scan costs less than a Map (whose
+  // table, grown twice on the way to 16 entries, was some 1 kB of garbage per request); past SCAN_LIMIT
+  // names, lookups go through an index
+  private readonly keys: string[] = [];
+  private readonly values: (Buffer | Buffer[])[] = [];
+  private index?: Map<string, number>;
 
   constructor(map?: HeaderMap) {
     const list = map?.headers;
@@ -29,21 +34,34 @@ export class RequestHeaders {
     return headers;
   }
 
+  private find(name: string): number {
+    return this.index ? (this.index.get(name) ?? -1) : this.keys.indexOf(name);
+  }
+
   private add(name: string, raw: Buffer): void {
-    const prior = this.map.get(name);
-    if (prior === undefined) this.map.set(name, raw);
-    else if (Array.isArray(prior)) prior.push(raw);
-    else this.map.set(name, [prior, raw]);
+    const i = this.find(name);
+    if (i >= 0) {
+      const prior = this.values[i]!;
+      if (Array.isArray(prior)) prior.push(raw);
+      else this.values[i] = [prior, raw];
+      return;
+    }
+    this.keys.push(name);
+    this.values.push(raw);
+    if (this.index) this.index.set(name, this.keys.length - 1);
+    else if (this.keys.length > SCAN_LIMIT) this.index = new Map(this.keys.map((k, j) => [k, j]));
   }
 
   has(name: string): boolean {
-    return this.map.has(name);
+    return this.find(name) >= 0;
   }
 
   /** How many times the header was sent. */
   count(name: string): number {
-    const v = this.map.get(name);
-    return v === undefined ? 0 : Array.isArray(v) ? v.length : 1;
+    const i = this.find(name);
+    if (i < 0) return 0;
+    const v = this.values[i]!;
+    return Array.isArray(v) ? v.length : 1;
   }
 
   /** The single value of a header (latin1, byte for byte), undefined when absent. */
@@ -53,14 +71,20 @@ export class RequestHeaders {
 
   /** The (first) value's bytes. */
   raw(name: string): Buffer | undefined {
-    const v = this.map.get(name);
+    const i = this.find(name);
+    if (i < 0) return undefined;
+    const v = this.values[i]!;
     return Array.isArray(v) ? v[0] : v;
   }
 
-  names(): IterableIterator<string> {
-    return this.map.keys();
+  /** Every name sent, lowercase, each once, in the order first sent. */
+  names(): readonly string[] {
+    return this.keys;
   }
 }
+
+/** Names up to which a lookup scans the list (above, a Map indexes them). */
+const SCAN_LIMIT = 32;
 
 /** A bytes field (received, or protobufjs's encoder output) as a Buffer over the same memory; under node it mostly is one already. */
 export function asBuffer(bytes: Buffer | Uint8Array): Buffer {

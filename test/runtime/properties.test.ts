@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import type { ProcessingRequest } from '../../src/runtime/messages.js';
+import { RequestHeaders } from '../../src/runtime/headers.js';
 import { ProtocolError } from '../../src/runtime/processor.js';
 import { EXAMPLE_SECRETS, exampleContract, writeExampleSecrets } from './example-contract.js';
 import { FakeStreams, snapshotOf } from './fake.js';
@@ -189,6 +190,33 @@ describe('the example fleet\'s runtime over generated requests', () => {
         }
       }),
       { numRuns: RUNS },
+    );
+  });
+});
+
+describe('the request headers of a message', () => {
+  it('reads every name as a map by lowercase name would, with 1 header or 100, names repeated in any case', () => {
+    // few distinct names, so that they repeat; lists long enough to pass the point where lookups go through an index
+    const header = fc.record({ key: fc.constantFrom('a', 'B', 'x-api-key', 'X-Api-Key', 'authorization', 'c'), n: fc.nat(60) });
+    fc.assert(
+      fc.property(fc.oneof(fc.array(header, { maxLength: 12 }), fc.array(header, { minLength: 40, maxLength: 100, size: 'max' })), (list) => {
+        const sent = list.map(({ key, n }) => ({ key: `${key}${n === 0 ? '' : `-${n}`}`, raw_value: Buffer.from(`v${n}`) }));
+        const headers = new RequestHeaders({ headers: sent });
+        const model = new Map<string, Buffer[]>();
+        for (const h of sent) model.set(h.key.toLowerCase(), [...(model.get(h.key.toLowerCase()) ?? []), h.raw_value]);
+        expect([...headers.names()]).toEqual([...model.keys()]);
+        for (const [name, values] of model) {
+          expect(headers.has(name)).toBe(true);
+          expect(headers.count(name)).toBe(values.length);
+          expect(headers.raw(name)).toEqual(values[0]);
+        }
+        for (const absent of ['x-user-id', 'A', 'b-61']) {
+          expect(headers.has(absent)).toBe(false);
+          expect(headers.count(absent)).toBe(0);
+          expect(headers.raw(absent)).toBeUndefined();
+        }
+      }),
+      { numRuns: 300 },
     );
   });
 });

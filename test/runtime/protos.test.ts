@@ -3,14 +3,21 @@ import { describe, expect, it } from 'vitest';
 import { MutationBuilder } from '../../src/runtime/headers.js';
 import type { ProcessingResponse } from '../../src/runtime/messages.js';
 import { immediate, toStruct } from '../../src/runtime/processor.js';
-import { encodeResponse, encodeResponseLeniently, externalProcessorClient, externalProcessorService } from '../../src/runtime/protos.js';
+import { encodeHeaderMutationAnswer, encodeResponse, encodeResponseLeniently, externalProcessorClient, externalProcessorService } from '../../src/runtime/protos.js';
 
 // The server encodes its answers as built, without protobufjs's fromObject copy. These hold that to the
 // copying encoder (proto-loader's way) on every shape of answer the runtime builds, and to the decoder.
 const name = fc.stringMatching(/^[a-z0-9-]{1,24}$/);
-const value = fc.oneof(fc.string({ maxLength: 64 }), fc.uint8Array({ maxLength: 64 }).map((b) => Buffer.from(b)));
+// lengths past 127 and 16,383 bytes take two and three bytes of varint; keys and removals may be any UTF-8
+const anyName = fc.oneof({ arbitrary: name, weight: 4 }, fc.string({ unit: 'binary', minLength: 1, maxLength: 200 }));
+const value = fc.oneof(
+  { arbitrary: fc.string({ maxLength: 64 }), weight: 3 },
+  { arbitrary: fc.uint8Array({ maxLength: 64 }).map((b) => Buffer.from(b)), weight: 3 },
+  fc.string({ unit: 'binary', maxLength: 300 }),
+  fc.integer({ min: 16_000, max: 20_000 }).map((n) => Buffer.alloc(n, 0x61)),
+);
 const mutation = fc
-  .record({ sets: fc.array(fc.tuple(name, value), { maxLength: 8 }), removes: fc.array(name, { maxLength: 8 }) })
+  .record({ sets: fc.array(fc.tuple(anyName, value), { maxLength: 8 }), removes: fc.array(anyName, { maxLength: 8 }) })
   .map(({ sets, removes }) => {
     const m = new MutationBuilder();
     for (const r of removes) m.remove(r);
@@ -38,6 +45,34 @@ describe('the runtime answers encoding', () => {
       }),
       { numRuns: 500 },
     );
+  });
+
+  it('writes a header mutation answer straight, and leaves every other answer to protobufjs', () => {
+    fc.assert(
+      fc.property(mutation, fc.constantFrom('request_headers', 'request_body'), (header_mutation, phase) => {
+        const res = { [phase]: { response: { header_mutation } } } as ProcessingResponse;
+        const direct = encodeHeaderMutationAnswer(res);
+        expect(direct).toBeInstanceOf(Buffer);
+        expect(direct!.equals(encodeResponseLeniently(res))).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+    const m = new MutationBuilder().set('x-user-id', 'alice').remove('x-api-key').build();
+    const others: ProcessingResponse[] = [
+      { request_headers: {} },
+      { request_headers: { response: { header_mutation: m } }, dynamic_metadata: toStruct({ ns: { k: 'v' } }) },
+      { request_headers: { response: { header_mutation: m, clear_route_cache: true } as never } },
+      { request_headers: { response: { header_mutation: { ...m, extra: 1 } as never } } },
+      { request_headers: { response: { header_mutation: { set_headers: [{ header: { key: 'a', raw_value: Buffer.from('b') }, append_action: 2 }] } as never } } },
+      { request_headers: { response: { header_mutation: { set_headers: [{ header: { key: 'a', value: 'b' } }] } as never } } },
+      { request_headers: { response: { header_mutation: { set_headers: [{ header: { key: 'a', raw_value: new Uint8Array([1]) } }] } as never } } },
+      { response_headers: { response: { header_mutation: m } } } as never,
+      immediate(401, 'no_credential'),
+    ];
+    for (const res of others) {
+      expect(encodeHeaderMutationAnswer(res)).toBeUndefined();
+      expect(encodeResponse(res).equals(encodeResponseLeniently(res))).toBe(true);
+    }
   });
 
   it('decodes back to what was built: header bytes, removals, status, metadata', () => {
