@@ -1,14 +1,14 @@
 /**
  * One benchmark measurement in a process of its own, so that peak RSS does not bleed between sizes or modes.
  *
- *   node --expose-gc --import tsx bench/synth-worker.ts <size> <mode> <purpose> [runs]
+ *   node --import tsx bench/synth-worker.ts <size> <mode> <purpose> [runs]
  *
  * mode:    portcullis       build the L2 fleet, app.lower(), app.render() (path -> YAML text, no disk)
  *          portcullis-disk  build the L2 fleet, app.synth() into a fresh temp dir
  *          cdk8s            build the same objects with plain cdk8s, render them to YAML text the same way
  *          cdk8s-disk       build them with plain cdk8s, app.synth() into a fresh temp dir (cdk8s's default
  *                           layout: one multi-document file per chart, here one file for the whole fleet)
- * purpose: time     1 warm-up, then <runs> timed runs (gc between runs); prints per-run and per-phase ms
+ * purpose: time     1 warm-up, then <runs> timed runs back to back; prints per-run and per-phase ms
  *          memory   exactly one cold run; prints process.resourceUsage().maxRSS before and after it
  *          compare  portcullis and cdk8s once each; prints how many rendered files differ in content
  *
@@ -195,10 +195,6 @@ export function runOnce(mode: Mode, shape: FleetShape, keepFiles = false): RunRe
   return { ...summarize(files), phases: { build: t1 - t0, lower: t2 - t1, render: t3 - t2, total: t3 - t0 }, ...(keepFiles && { files }) };
 }
 
-function gc(): void {
-  (globalThis as { gc?: () => void }).gc?.();
-}
-
 function checkCount(mode: Mode, shape: FleetShape, r: RunResult): void {
   const expected = expectedObjectCount(shape);
   if (r.objects !== expected) throw new BenchFailure(`${mode}: ${r.objects} objects for ${shape.agents.length} agents, expected ${expected}`);
@@ -235,8 +231,10 @@ async function main(): Promise<void> {
     const warm = runOnce(mode, shape);
     checkCount(mode, shape, warm);
     const timed: Record<string, number>[] = [];
+    // no forced collection between runs: a full gc() throws away V8's optimized code, and the run after
+    // it would measure the recompilation (bench/runtime.ts found this; BENCHMARKS.md, "Why the earlier runs
+    // measured a recompilation"). The collections a run's own garbage brings fall in the runs, as in a CLI
     for (let i = 0; i < runs; i++) {
-      gc();
       const r = runOnce(mode, shape);
       checkCount(mode, shape, r);
       timed.push(r.phases);

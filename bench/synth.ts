@@ -4,7 +4,7 @@
  *
  * Every measurement runs in a fresh child process (bench/synth-worker.ts), so peaks never bleed between
  * sizes or modes:
- *   - time:   one process per size and mode: 1 warm-up, then RUNS timed runs (gc between); median reported
+ *   - time:   one process per size and mode: 1 warm-up, then RUNS timed runs back to back (no forced gc); median reported
  *   - memory: 1 discarded + RUNS fresh processes per size and mode, each synthesizing once; median of
  *             process.resourceUsage().maxRSS reported (the whole process: node, tsx, loaded modules, synthesis)
  *   - disk:   app.synth() into a temp dir, timed like the rest, to show the write cost apart from render:
@@ -25,7 +25,7 @@ const WORKER = fileURLToPath(new URL('./synth-worker.ts', import.meta.url));
 class BenchFailure extends Error {}
 
 function worker(size: number, mode: Mode, purpose: Purpose, runs = 1): WorkerOutput {
-  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', WORKER, String(size), mode, purpose, String(runs)], {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', WORKER, String(size), mode, purpose, String(runs)], {
     cwd: ROOT,
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
