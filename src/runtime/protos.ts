@@ -190,6 +190,9 @@ export function encodeHeaderMutationAnswer(res: ProcessingResponse): Buffer | un
     at = writeVarint(buf, at, removeBytes[i]!);
     at = writeUtf8(buf, at, removes[i]!, removeBytes[i]!);
   }
+  // the buffer comes from node's pool unzeroed: a byte not written would send Envoy whatever was there
+  // before. Sizes and writes agree (the tests hold them to protobufjs); should they not, the stream fails
+  if (at !== buf.length) throw new Error(`header mutation answer: ${at} of ${buf.length} bytes written`);
   return buf;
 }
 
