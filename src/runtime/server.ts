@@ -163,7 +163,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
  * the stream ends, listeners included: grpc-js's call object outlives it (node's HTTP/2 stream behind it is
  * only freed by a full GC), and whatever the call still reaches (the listeners, this object, the
  * processor, the request's headers) would go with it into the old generation, to be marked and swept
- * again there. Let go at the end of the stream, it dies young: some 650 bytes per stream fewer promoted
+ * again there. Let go at the end of the stream, it dies young: some 670 bytes per stream fewer promoted
  * (`BENCH_HEAP_PROF_PROMOTED=1 npm run bench:runtime`).
  */
 class ExtProcStream {

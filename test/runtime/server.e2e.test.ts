@@ -313,7 +313,7 @@ describe('a stream that ended', () => {
   let client: ExtProcClient;
   const calls: Call[] = [];
   const metrics = new RuntimeMetrics();
-  const ours = (call: Call) => ({
+  const listeners = (call: Call) => ({
     data: call.listenerCount('data'),
     end: call.listenerCount('end'),
     cancelled: call.listenerCount('cancelled'),
@@ -355,14 +355,14 @@ describe('a stream that ended', () => {
     stream.write(headersMessage({ 'x-api-key': 'sk-ended-1111' }, routeName('team/bot')));
     expect(statusOf(await answered)).toBe('continue');
     const call = calls.at(-1)!;
-    expect(ours(call)).toEqual({ data: 1, end: 1, cancelled: 1, error: 2 });
+    expect(listeners(call)).toEqual({ data: 1, end: 1, cancelled: 1, error: 2 });
     expect(await streamsActive()).toBe(1);
     const ended = new Promise((resolve) => stream.on('end', resolve));
     stream.resume();
     stream.end();
     await ended;
     await waitFor(() => call.listenerCount('data') === 0, 5000, 'the listeners to go');
-    expect(ours(call)).toEqual(GRPC_JS_ONLY);
+    expect(listeners(call)).toEqual(GRPC_JS_ONLY);
     expect(await streamsActive()).toBe(0);
   });
 
@@ -370,7 +370,7 @@ describe('a stream that ended', () => {
     await expect(client.exchange([{} as never])).rejects.toMatchObject({ code: grpc.status.INVALID_ARGUMENT });
     const call = calls.at(-1)!;
     await waitFor(() => call.listenerCount('data') === 0, 5000, 'the listeners to go');
-    expect(ours(call)).toEqual(GRPC_JS_ONLY);
+    expect(listeners(call)).toEqual(GRPC_JS_ONLY);
     expect(await streamsActive()).toBe(0);
   });
 
@@ -383,7 +383,7 @@ describe('a stream that ended', () => {
     const call = calls.at(-1)!;
     stream.cancel();
     await waitFor(() => call.listenerCount('data') === 0, 5000, 'the listeners to go');
-    expect(ours(call)).toEqual(GRPC_JS_ONLY);
+    expect(listeners(call)).toEqual(GRPC_JS_ONLY);
     expect(await streamsActive()).toBe(0);
   });
 });
