@@ -10,7 +10,7 @@
 import { fork } from 'node:child_process';
 import { connect } from 'node:http2';
 import { RUNTIME_NODE_ENV, RUNTIME_NODE_FLAGS, RUNTIME_OLD_SPACE_MIB, RUNTIME_SEMI_SPACE_MIB } from '../src/compile/runtime/process.js';
-import { closedLoopCount, grpcFrame, STREAM_HEADERS } from './ext-proc-load.js';
+import { closedLoopCount, exchange, grpcFrame } from './ext-proc-load.js';
 import { buildRuntimeServer } from './runtime-build.js';
 
 const SECONDS = Number(process.env.HEAP_GROWTH_SECONDS ?? 5);
@@ -63,20 +63,7 @@ async function run(flags: readonly string[]): Promise<Result> {
   });
   const session = connect(`http://127.0.0.1:${port}`);
   session.on('error', () => undefined); // the server goes away at the end
-  const once = () =>
-    new Promise<void>((resolve, reject) => {
-      const stream = session.request(STREAM_HEADERS);
-      let answered = false;
-      stream.on('data', () => {
-        if (answered) return;
-        answered = true;
-        stream.end();
-        resolve();
-      });
-      stream.on('error', reject);
-      stream.on('close', () => answered || reject(new Error(`stream closed without an answer (${stream.rstCode})`)));
-      stream.write(frame);
-    });
+  const once = () => exchange(session, frame, 'the no-op server');
   // the trace up to here is start-up: only the load's collections count
   const start = trace.length;
   const streams = await closedLoopCount(CONCURRENCY, SECONDS, once);

@@ -20,7 +20,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { RUNTIME_NODE_ENV, RUNTIME_NODE_FLAGS } from '../src/compile/runtime/process.js';
-import { closedLoopCount, grpcFrame, STREAM_HEADERS } from './ext-proc-load.js';
+import { closedLoopCount, exchange, grpcFrame } from './ext-proc-load.js';
 import { buildRuntimeServer } from './runtime-build.js';
 import type { MemoryReport } from './runtime-server.js';
 
@@ -131,11 +131,8 @@ const askMemory = (c: Child) =>
 // bench:runtime` gives it 64 MiB semi-spaces: fewer scavenges of its own during a round): it speaks gRPC
 // over node's own HTTP/2 client as Envoy would (bench/ext-proc-load.ts: one stream per request, the headers
 // message, the answer, end of stream), with each path's request encoded once, and reads only the answer's
-// first field. With a
-// grpc-js client it was the bottleneck of the closed loop (the no-op at some 3,600 decisions per second,
+// first field. With a grpc-js client it was the bottleneck of the closed loop (the no-op at some 3,600 decisions per second,
 // 5,000 and more with this one), and its stalls (GC, CPU) went into every path's latency.
-/** The tag of ProcessingResponse.request_headers (field 1, length-delimited): a CONTINUE, not an immediate response. */
-const REQUEST_HEADERS_ANSWER = 0x0a;
 interface Target {
   name: string;
   server: Child;
@@ -176,27 +173,12 @@ const headersMessage = (route: string, headers: Record<string, string>) => ({
   attributes: { 'envoy.filters.http.ext_proc': { fields: { 'xds.route_name': { stringValue: `httproute/bench/${route}/rule/0/match/0/agents_example_com` } } } },
 });
 
-/** One simulated HTTP request: a stream, its headers message, the answer. Resolves with the latency in ms. */
+/** One simulated HTTP request (bench/ext-proc-load.ts). Resolves with the latency in ms. */
 function once(t: Target): Promise<number> {
   const start = performance.now();
-  return new Promise((resolve, reject) => {
-    const stream = t.session.request(STREAM_HEADERS);
-    let answer: Buffer | undefined;
-    stream.on('data', (chunk: Buffer) => {
-      if (answer && answer.length >= 6) return; // answered: the rest is the end of the stream
-      answer = answer ? Buffer.concat([answer, chunk]) : chunk;
-      if (answer.length < 6) return;
-      const ms = performance.now() - start;
-      stream.end();
-      t.server.served++;
-      if (answer[5] !== REQUEST_HEADERS_ANSWER) reject(new Error(`${t.name}: not a CONTINUE (denied?)`));
-      else resolve(ms);
-    });
-    stream.on('close', () => {
-      if (!answer || answer.length < 6) reject(new Error(`${t.name}: stream closed without an answer (${stream.rstCode ?? 'no RST'})`));
-    });
-    stream.on('error', reject);
-    stream.write(t.frame);
+  return exchange(t.session, t.frame, t.name).then((answeredAt) => {
+    t.server.served++;
+    return answeredAt - start;
   });
 }
 

@@ -76,7 +76,7 @@ const lenientSerializer = (type: protobuf.Type) => (object: object) => asBuffer(
  * (encodeHeaderMutationAnswer); every other answer goes through protobufjs. test/runtime/protos.test.ts
  * holds both to the bytes of the copying encoder.
  */
-export const encodeResponse = (response: ProcessingResponse | object): Buffer =>
+export const encodeResponse = (response: object): Buffer =>
   encodeHeaderMutationAnswer(response as ProcessingResponse) ?? asBuffer(messages().response.encode(response).finish());
 
 const varintLength = (n: number): number => (n < 0x80 ? 1 : n < 0x4000 ? 2 : n < 0x200000 ? 3 : n < 0x10000000 ? 4 : 5);
