@@ -1,7 +1,7 @@
 /**
  * Runtime benchmark (`npm run bench:runtime`): decisions per second and decision latency of the
  * portcullis runtime on its API-key and JWT paths, next to a no-op ExternalProcessor on the same gRPC
- * stack, measured in the same run, interleaved round by round; and the memory, CPU time and GC pauses of
+ * stack, measured in the same run, the paths taking turns; and the memory, CPU time and GC pauses of
  * every server. Servers run in child processes, one per path, with the image's node flags; this process
  * is the load generator (one gRPC stream per simulated HTTP request, as Envoy does). Loopback only,
  * bounded in time. Prints tables, and a verdict on each target with its bootstrap interval; never fails
@@ -24,11 +24,19 @@ import { closedLoopCount, exchange, grpcFrame } from './ext-proc-load.js';
 import { buildRuntimeServer } from './runtime-build.js';
 import type { MemoryReport } from './runtime-server.js';
 
-// 10 rounds of 1.25 s: 12,500 (at 1,000/s) and 25,000 (at 2,000/s) latency samples per path and rate, in
-// some 6 minutes with the warm-ups. Short rounds, finely interleaved, so that the machine's slow swings (two
-// shared cores in a VM) fall on every path alike; the figures pool every round's samples
+// 10 rounds of 1.25 s per path and measurement: 12,500 (at 1,000/s) and 25,000 (at 2,000/s) latency samples
+// per path and rate, in some 6 minutes with the warm-ups. A round's open-loop 1.25 s are taken in slices, the
+// paths in turns (see "Slices"), so that the machine's slow swings (two shared cores in a VM) fall on every
+// path alike; the figures pool every round's samples
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 1.25);
+// see "Slices" below
+const SLICES = Number(process.env.BENCH_SLICES ?? 5);
+if (!Number.isInteger(SLICES) || SLICES < 1) {
+  console.error(`BENCH_SLICES must be a whole number, 1 or more (got ${process.env.BENCH_SLICES}); 1 gives each path its open loop in one turn`);
+  process.exit(2);
+}
+const SLICE = SECONDS / SLICES;
 const CONCURRENCY = 32;
 const RATES = [1000, 2000];
 const KEYS = Number(process.env.BENCH_KEYS ?? 10_000);
@@ -182,17 +190,17 @@ function once(t: Target): Promise<number> {
   });
 }
 
-/** Decisions per second with CONCURRENCY streams always open, and the server's CPU time per decision (µs). */
-async function closedLoop(t: Target, seconds: number): Promise<{ throughput: number; cpuPerStream: number }> {
+/** Decisions completed in `seconds` with CONCURRENCY streams always open, and the server's CPU time meanwhile (µs). */
+async function closedLoop(t: Target, seconds: number): Promise<{ done: number; cpuMicros: number }> {
   const cpuBefore = await askCpu(t.server);
   const done = await closedLoopCount(CONCURRENCY, seconds, () => once(t));
-  return { throughput: done / seconds, cpuPerStream: ((await askCpu(t.server)) - cpuBefore) / done };
+  return { done, cpuMicros: (await askCpu(t.server)) - cpuBefore };
 }
 
 const quantile = (sorted: readonly number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
 
 /** Sends `rate` requests per second for `seconds`, each on its own stream; every latency is kept. */
-async function openLoop(t: Target, rate: number, seconds: number): Promise<{ latencies: number[]; achieved: number; loadGeneratorDelayP99: number }> {
+async function openLoop(t: Target, rate: number, seconds: number): Promise<{ latencies: number[]; elapsed: number; loadGeneratorDelayP99: number }> {
   const latencies: number[] = [];
   const pending: Promise<void>[] = [];
   // this process's own stalls (its GC, the scheduler) delay sends and answers alike, for every path
@@ -217,8 +225,7 @@ async function openLoop(t: Target, rate: number, seconds: number): Promise<{ lat
   await Promise.all(pending);
   const elapsed = (performance.now() - start) / 1000;
   delay.disable();
-  latencies.sort((a, b) => a - b);
-  return { latencies, achieved: latencies.length / elapsed, loadGeneratorDelayP99: delay.percentile(99) / 1e6 };
+  return { latencies, elapsed, loadGeneratorDelayP99: delay.percentile(99) / 1e6 };
 }
 
 // one server process per path, so that each one serves exactly the load the no-op serves: a process
@@ -249,14 +256,27 @@ const [noop, , apiKeyServer] = servers as [Child, Child, Child];
 const memoryAtStart = new Map<Child, MemoryReport>();
 for (const c of servers) memoryAtStart.set(c, await askMemory(c));
 
-// this process's young generation is emptied before each measurement (a scavenge), not during it
+// this process's young generation is emptied before each turn (a scavenge), not during it
 setFlagsFromString('--expose-gc');
 const scavenge = runInNewContext('gc') as (options: { type: 'minor' }) => void;
+
 /**
- * Before a measurement: the measurement's own load, unmeasured, for WARMUP seconds (the closed loop
- * before the closed loop, the same rate before an open loop), then a scavenge here. Each measurement then
- * finds the server in the steady state of that load, its old generation holding what that load leaves
- * there, as a server in steady traffic would be.
+ * Slices. Within a round, each path's open-loop measurement at each rate is cut into SLICES slices of
+ * SECONDS / SLICES, and the paths take turns slice by slice: A B C D E A B C D E … The machine's slow
+ * stretches last seconds; with one turn of 1.25 s per path, a stretch fell on one or two paths of a round and
+ * decided their pooled p99 (the control, the floor's own code, came out not decided against the floor in two
+ * runs of three); in turns of 0.25 s, it falls on every path of the round alike. At these rates a server is idle
+ * most of the time anyway (some 100 µs of CPU per request), so the pauses between its turns are more of what
+ * it has between requests.
+ *
+ * The closed loop is not cut: it measures a server that is never idle, and cut, each server would idle
+ * between its turns (and could finish its collector's work there, outside the measured time). Each path has
+ * its 1.25 s in one turn; that verdict never depended on the machine's slow stretches (BENCHMARKS.md).
+ *
+ * Warm-up. Before every measurement, the same load runs unmeasured for some WARMUP seconds per path: the
+ * closed loop before the closed loop; the same rate before an open loop, in the same turns as the measured
+ * slices. Every measured slice so finds its server in the steady state of that load, its code optimized and
+ * its old generation holding what that load leaves there, and follows the same pattern of turns as the rest.
  *
  * Nothing here forces a full GC, in a server or in this process: a forced full collection (`gc()`) throws
  * away V8's optimized code (`--trace-deopt`: every hot function deoptimized, "weak objects"), and TurboFan
@@ -264,12 +284,18 @@ const scavenge = runInNewContext('gc') as (options: { type: 'minor' }) => void;
  * measurement runs on. Until this bench stopped forcing them (see BENCHMARKS.md), every measurement of
  * every path paid for that. The memory reducer's collections in a process left idle do the same; the
  * servers run with it off, as the image runs the runtime (src/compile/runtime/process.ts), so they keep
- * their code between their measurements. A scavenge keeps it.
+ * their code between their turns. A scavenge keeps it.
  */
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 1);
-async function settle(t: Target, rate?: number): Promise<void> {
-  await (rate === undefined ? closedLoop(t, WARMUP) : openLoop(t, rate, WARMUP));
-  scavenge({ type: 'minor' });
+const WARMUP_TURNS = Math.max(1, Math.round(WARMUP / SLICE));
+/** `turns` turns of every target in `order`, each one a slice after a scavenge here. */
+async function inTurns(order: readonly Target[], turns: number, slice: (t: Target) => Promise<void>): Promise<void> {
+  for (let i = 0; i < turns; i++) {
+    for (const t of order) {
+      scavenge({ type: 'minor' });
+      await slice(t);
+    }
+  }
 }
 
 // warm up (JIT, JWKS fetch, HTTP/2 connections): the same for every target
@@ -294,24 +320,35 @@ const rows = new Map<string, Row>(
 );
 const began = performance.now();
 for (let round = 0; round < ROUNDS; round++) {
-  // each round starts with another path, so that none is always measured right after the same one
+  // each round starts with another path, so that none always takes its turn right after the same one
   const order = targets.map((_, i) => targets[(i + round) % targets.length]!);
+  // the closed loop: each path's 1.25 s in one turn, after its warm-up (see SLICES)
   for (const t of order) {
-    await settle(t);
-    const { throughput, cpuPerStream } = await closedLoop(t, SECONDS);
-    rows.get(t.name)!.throughput.push(throughput);
-    rows.get(t.name)!.cpuPerStream.push(cpuPerStream);
+    scavenge({ type: 'minor' });
+    await closedLoop(t, WARMUP);
+    scavenge({ type: 'minor' });
+    const { done, cpuMicros } = await closedLoop(t, SECONDS);
+    rows.get(t.name)!.throughput.push(done / SECONDS);
+    rows.get(t.name)!.cpuPerStream.push(cpuMicros / done);
   }
   for (const rate of RATES) {
-    for (const t of order) {
-      await settle(t, rate);
-      const r = await openLoop(t, rate, SECONDS);
+    await inTurns(order, WARMUP_TURNS, async (t) => void (await openLoop(t, rate, SLICE)));
+    const open = new Map(order.map((t) => [t, { latencies: [] as number[], elapsed: 0, delays: [] as number[] }]));
+    await inTurns(order, SLICES, async (t) => {
+      const r = await openLoop(t, rate, SLICE);
+      const o = open.get(t)!;
+      for (const ms of r.latencies) o.latencies.push(ms);
+      o.elapsed += r.elapsed;
+      o.delays.push(r.loadGeneratorDelayP99);
+    });
+    for (const [t, o] of open) {
       const row = rows.get(t.name)!;
-      row.p50[rate]!.push(quantile(r.latencies, 0.5));
-      row.p99[rate]!.push(quantile(r.latencies, 0.99));
-      row.achieved[rate]!.push(r.achieved);
-      row.loadGeneratorDelay[rate]!.push(r.loadGeneratorDelayP99);
-      row.rounds[rate]!.push(r.latencies);
+      o.latencies.sort((a, b) => a - b);
+      row.p50[rate]!.push(quantile(o.latencies, 0.5));
+      row.p99[rate]!.push(quantile(o.latencies, 0.99));
+      row.achieved[rate]!.push(o.latencies.length / o.elapsed);
+      row.loadGeneratorDelay[rate]!.push(Math.max(...o.delays));
+      row.rounds[rate]!.push(o.latencies);
     }
   }
 }
@@ -329,7 +366,7 @@ const range = (xs: readonly number[], fmt: (n: number) => string) => (xs.length 
 const pooled = (row: Row, rate: number) => sorted(row.rounds[rate]!.flat());
 const p99Of = (row: Row, rate: number) => quantile(pooled(row, rate), 0.99);
 const samples = RATES.map((rate) => `${(rate * SECONDS * ROUNDS).toLocaleString('en')} at ${rate.toLocaleString('en')}/s`).join(', ');
-console.log(`\nportcullis runtime vs a no-op ExternalProcessor (same gRPC stack), ${ROUNDS} interleaved rounds of ${SECONDS}s per measurement`);
+console.log(`\nportcullis runtime vs a no-op ExternalProcessor (same gRPC stack), ${ROUNDS} rounds of ${SECONDS}s per path and measurement, the open loop in turns of ${f(SLICE)}s`);
 console.log(`closed loop: ${CONCURRENCY} concurrent streams; open loop: fixed offered rate, one stream per request; loopback, load generator in its own process`);
 console.log(`each cell: every round pooled (decisions over time; the p99 of all latency samples: ${samples}), then the range of the single rounds`);
 console.log(`vs no-op: pooled over pooled, then the range of the same-round ratios\n`);
@@ -363,7 +400,7 @@ console.log(`\nmedian of the same-round ratios (throughput; p99 at 1000/2000 off
 const achieved = [...rows].map(([n, r]) => `${n} ${RATES.map((rate) => f(median(r.achieved[rate]!), 0)).join('/')}`).join(', ');
 console.log(`achieved open-loop rates (1000/2000 offered): ${achieved}`);
 const stalls = [...rows].map(([n, r]) => `${n} ${RATES.map((rate) => f(median(r.loadGeneratorDelay[rate]!))).join('/')}`).join(', ');
-console.log(`the load generator's own event-loop delay, p99 (ms, 1000/2000 offered, median of rounds): ${stalls}`);
+console.log(`the load generator's own event-loop delay, p99 (ms, 1000/2000 offered; a round's worst slice, median of rounds): ${stalls}`);
 
 // memory of each server process, after a full GC, at start (config loaded) and after the run
 const mb = (n: number | undefined) => (n === undefined || Number.isNaN(n) ? '–' : f(n / 2 ** 20, 1));
