@@ -263,11 +263,11 @@ const scavenge = runInNewContext('gc') as (options: { type: 'minor' }) => void;
 /**
  * Slices. Within a round, each path's open-loop measurement at each rate is cut into SLICES slices of
  * SECONDS / SLICES, and the paths take turns slice by slice: A B C D E A B C D E … The machine's slow
- * stretches last seconds; with one turn of 1.25 s per path, a stretch fell on one or two paths of a round and
- * decided their pooled p99 (the control, the floor's own code, came out not decided against the floor in two
- * runs of three); in turns of 0.25 s, it falls on every path of the round alike. At these rates a server is idle
- * most of the time anyway (some 100 µs of CPU per request), so the pauses between its turns are more of what
- * it has between requests.
+ * stretches last seconds; with one turn of 1.25 s per path, a stretch fell on one or two paths of a round
+ * and decided their pooled p99 (the control, the floor's own code, came out not decided against the floor
+ * in two runs of three); in turns of 0.25 s, it falls on every path of the round alike. At these rates a
+ * server is idle most of the time anyway (some 100 µs of CPU per request), so the pauses between its turns
+ * are more of what it has between requests.
  *
  * The closed loop is not cut: it measures a server that is never idle, and cut, each server would idle
  * between its turns (and could finish its collector's work there, outside the measured time). Each path has
