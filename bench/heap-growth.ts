@@ -12,9 +12,10 @@ import { connect } from 'node:http2';
 import { RUNTIME_NODE_ENV, RUNTIME_NODE_FLAGS, RUNTIME_OLD_SPACE_MIB, RUNTIME_SEMI_SPACE_MIB } from '../src/compile/runtime/process.js';
 import { closedLoopCount, exchange, grpcFrame } from './ext-proc-load.js';
 import { buildRuntimeServer } from './runtime-build.js';
+import { positive, setting, whole } from './settings.js';
 
-const SECONDS = Number(process.env.HEAP_GROWTH_SECONDS ?? 5);
-const RUNS = Number(process.env.HEAP_GROWTH_RUNS ?? 2);
+const SECONDS = setting('HEAP_GROWTH_SECONDS', 5, positive, 'a number of seconds above 0');
+const RUNS = setting('HEAP_GROWTH_RUNS', 2, whole(1), 'a whole number of runs, 1 or more');
 const CONCURRENCY = 32;
 
 const semi = `--max-semi-space-size=${RUNTIME_SEMI_SPACE_MIB}`;

@@ -22,24 +22,23 @@ import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { RUNTIME_NODE_ENV, RUNTIME_NODE_FLAGS } from '../src/compile/runtime/process.js';
 import { closedLoopCount, exchange, grpcFrame } from './ext-proc-load.js';
 import { buildRuntimeServer } from './runtime-build.js';
+import { positive, setting, whole } from './settings.js';
 import type { MemoryReport } from './runtime-server.js';
 
 // 10 rounds of 1.25 s per path and measurement: 12,500 (at 1,000/s) and 25,000 (at 2,000/s) latency samples
 // per path and rate, in some 6 minutes with the warm-ups. A round's open-loop 1.25 s are taken in slices, the
 // paths in turns (see "Slices"), so that the machine's slow swings (two shared cores in a VM) fall on every
 // path alike; the figures pool every round's samples
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 1.25);
+const ROUNDS = setting('BENCH_ROUNDS', 10, whole(1), 'a whole number of rounds, 1 or more');
+const SECONDS = setting('BENCH_SECONDS', 1.25, positive, 'a number of seconds above 0');
 // see "Slices" below
-const SLICES = Number(process.env.BENCH_SLICES ?? 5);
-if (!Number.isInteger(SLICES) || SLICES < 1) {
-  console.error(`BENCH_SLICES must be a whole number, 1 or more (got ${process.env.BENCH_SLICES}); 1 gives each path its open loop in one turn`);
-  process.exit(2);
-}
+const SLICES = setting('BENCH_SLICES', 5, whole(1), 'a whole number, 1 or more (1 gives each path its open loop in one turn)');
 const SLICE = SECONDS / SLICES;
+// see "Warm-up" below
+const WARMUP = setting('BENCH_WARMUP', 1, (n) => n >= 0 && Number.isFinite(n), 'a number of seconds, 0 or more');
 const CONCURRENCY = 32;
 const RATES = [1000, 2000];
-const KEYS = Number(process.env.BENCH_KEYS ?? 10_000);
+const KEYS = setting('BENCH_KEYS', 10_000, whole(1), 'a whole number of API keys, 1 or more');
 
 // the servers run compiled JavaScript under plain node, as in the image
 const serverScript = buildRuntimeServer();
@@ -286,8 +285,8 @@ const scavenge = runInNewContext('gc') as (options: { type: 'minor' }) => void;
  * servers run with it off, as the image runs the runtime (src/compile/runtime/process.ts), so they keep
  * their code between their turns. A scavenge keeps it.
  */
-const WARMUP = Number(process.env.BENCH_WARMUP ?? 1);
-const WARMUP_TURNS = Math.max(1, Math.round(WARMUP / SLICE));
+// the open loop's warm-up in whole turns
+const WARMUP_TURNS = Math.round(WARMUP / SLICE);
 /** `turns` turns of every target in `order`, each one a slice after a scavenge here. */
 async function inTurns(order: readonly Target[], turns: number, slice: (t: Target) => Promise<void>): Promise<void> {
   for (let i = 0; i < turns; i++) {
