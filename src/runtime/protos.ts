@@ -119,27 +119,14 @@ const removeBytes: number[] = [];
  * present is written, empty or not). Undefined for any other answer.
  */
 export function encodeHeaderMutationAnswer(res: ProcessingResponse): Buffer | undefined {
-  let field: number;
-  let phase: ProcessingResponse['request_headers'];
-  if (res.request_headers !== undefined) {
-    field = 1;
-    phase = res.request_headers;
-  } else if (res.request_body !== undefined) {
-    field = 3;
-    phase = res.request_body;
-  } else return undefined;
-  let keys = 0;
-  for (const k in res) if (Object.hasOwn(res, k) && ++keys > 1) return undefined;
+  const field = hasOnly(res, 'request_headers') ? 1 : hasOnly(res, 'request_body') ? 3 : 0;
+  if (field === 0) return undefined;
+  const phase = field === 1 ? res.request_headers : res.request_body;
   if (!hasOnly(phase, 'response')) return undefined;
   const common = phase.response;
   if (!hasOnly(common, 'header_mutation')) return undefined;
   const mutation = common.header_mutation;
-  if (typeof mutation !== 'object' || mutation === null) return undefined;
-  let mutationKeys = 0;
-  for (const k in mutation) {
-    if (!Object.hasOwn(mutation, k)) continue;
-    if ((k !== 'set_headers' && k !== 'remove_headers') || ++mutationKeys > 2) return undefined;
-  }
+  if (ownKeysAmong(mutation, 'set_headers', 'remove_headers') < 0) return undefined;
   const { set_headers: sets = [], remove_headers: removes = [] } = mutation as HeaderMutation;
   if (!Array.isArray(sets) || !Array.isArray(removes)) return undefined;
 
@@ -196,11 +183,21 @@ export function encodeHeaderMutationAnswer(res: ProcessingResponse): Buffer | un
   return buf;
 }
 
+/** How many own enumerable properties `o` has, each of them `a` or `b`; -1 when it has another, or is no object. */
+function ownKeysAmong(o: unknown, a: string, b?: string): number {
+  if (typeof o !== 'object' || o === null) return -1;
+  let n = 0;
+  for (const k in o) {
+    if (!Object.hasOwn(o, k)) continue;
+    if (k !== a && k !== b) return -1;
+    n++;
+  }
+  return n;
+}
+
 /** An object whose own enumerable properties are exactly `a` and `b` (`a` alone when `b` is not given), each set. */
 function hasOnly<A extends string, B extends string = A>(o: unknown, a: A, b?: B): o is { [P in A | B]: unknown } {
-  if (typeof o !== 'object' || o === null) return false;
-  let n = 0;
-  for (const k in o) if (Object.hasOwn(o, k) && ((k !== a && k !== b) || ++n > 2)) return false;
+  const n = ownKeysAmong(o, a, b);
   const set = o as Record<string, unknown>;
   return b === undefined ? n === 1 && set[a] !== undefined : n === 2 && set[a] !== undefined && set[b] !== undefined;
 }
